@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     config_dir: Path = PROJECT_ROOT / "samples" / "company"
     database_url: str | None = Field(default=None, description="default: sqlite file under home")
     out_dir: Path | None = Field(default=None, description="quotes and outbox; default home/out")
+    model_dir: Path = Field(default=PROJECT_ROOT / "var" / "models", description="the local model's GGUF file")
 
     # Decision thresholds: a document goes straight through only if every field clears its threshold
     # and no validator fails. How they were chosen: docs/thresholds.md.
@@ -77,10 +78,6 @@ class Settings(BaseSettings):
     @property
     def resolved_out_dir(self) -> Path:
         return self.out_dir or self.home / "out"
-
-    @property
-    def model_dir(self) -> Path:
-        return self.home / "models"
 
     @property
     def llm_enabled(self) -> bool:
