@@ -28,6 +28,16 @@ class PricedLine(BaseModel):
     discount: int = Field(default=0, description="list_price * quantity - amount, never negative")
     rules: list[AppliedRule] = Field(default_factory=list)
     free: bool = Field(default=False, description="a free item added by a promotion")
+    item_index: int | None = Field(default=None, description="index of the extraction item this line prices")
+
+
+class UnpricedLine(BaseModel):
+    """An extraction item the engine could not price (no SKU, unknown SKU, no usable quantity)."""
+
+    item_index: int
+    description: str
+    sku: str | None = None
+    reason: str
 
 
 class ApprovalBand(BaseModel):
@@ -46,6 +56,13 @@ class PricedQuote(BaseModel):
     vat_rate: Decimal = Decimal("0.10")
     vat: int
     total: int
+    rounding_adjustment: int = Field(
+        default=0,
+        description="document rounding (단수 조정), already included: sum(line amounts) + rounding_adjustment is "
+        "the subtotal when prices exclude VAT, the total when they include it; 0 when rounding per line",
+    )
     prices_include_vat: bool = False
     approval: ApprovalBand | None = None
     rules_version: str = Field(default="", description="sha256 of the pricing file used, or 'catalog'")
+    unpriced: list[UnpricedLine] = Field(default_factory=list, description="items that need a person")
+    warnings: list[str] = Field(default_factory=list, description="anything that must send the quote to review")

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     threshold_customer: float = 0.75
     threshold_sku: float = 0.8
     threshold_quantity: float = 0.8
+    threshold_invoice: float = 0.8
 
     # LLM: the embedded default is the local model; any OpenAI-compatible endpoint by URL.
     llm: str = Field(default="on", description='"off" uses the deterministic extractor alone')
