@@ -27,6 +27,9 @@ class Part(BaseModel):
     role: PartRole
     sha256: str
     size: int
+    alternative_to: str | None = Field(
+        default=None, description="name of the part this one renders again (multipart/alternative): read one of them"
+    )
     data: bytes | None = Field(default=None, exclude=True, repr=False, description="loaded on demand from blobs")
 
 
