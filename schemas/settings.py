@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     imap_done_folder: str = "intake/processed"
     imap_mark: str = Field(default="move", description='"move" to imap_done_folder or "flag"')
     imap_max_message_bytes: int = 50 * 1024 * 1024
+    imap_timeout_seconds: float = 60.0
+    # Transient faults (server down, connection dropped) are retried with exponential backoff:
+    # delay, 2*delay, 4*delay ... then the poll ends with the error recorded and the next one tries again.
+    poll_retries: int = 3
+    poll_retry_delay_seconds: float = 10.0
     poll_cron: str = "*/5 * * * *"
     timezone: str = "Asia/Seoul"
     drop_dir: Path | None = None
@@ -62,6 +67,10 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_tls: bool = True
     smtp_from: str | None = None
+    smtp_timeout_seconds: float = 60.0
+    smtp_retries: int = 3
+    smtp_retry_delay_seconds: float = 30.0
+    smtp_max_attempts: int = Field(default=8, description="after this many failed sends a quote waits for a person")
 
     # Review web app
     review_host: str = "127.0.0.1"
