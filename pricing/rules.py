@@ -78,18 +78,18 @@ def parse_pricing(raw: Any, path: Path) -> PricingFile:
     try:
         return PricingFile.model_validate(raw)
     except ValidationError as exc:
-        raise PricingError(path, [_describe(error, raw) for error in exc.errors()]) from None
+        raise PricingError(path, [problem for error in exc.errors() for problem in _describe(error, raw)]) from None
 
 
-def _describe(error: Any, raw: dict[str, Any]) -> str:
-    loc = list(error["loc"])
-    where = _location(loc, raw)
+def _describe(error: Any, raw: dict[str, Any]) -> list[str]:
+    """One line per problem; the file-wide checks report several problems in one error, one per line."""
+    where = _location(list(error["loc"]), raw)
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key (check the spelling; docs/pricing.md lists every key)"
     elif not isinstance(error.get("input"), dict | list) and error["type"] not in {"missing", "value_error"}:
         message += f" (got {error['input']!r})"
-    return f"{where}: {message}" if where else message
+    return [f"{where}: {line}" if where else line for line in message.splitlines()]
 
 
 def _location(loc: list[Any], raw: dict[str, Any]) -> str:

@@ -261,7 +261,7 @@ class PricingFile(_Strict):
     def _consistent(self) -> PricingFile:
         problems = _id_problems(self) + _price_list_problems(self) + _group_reference_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -299,8 +299,9 @@ def _price_list_problems(pricing: PricingFile) -> list[str]:
 def _group_reference_problems(pricing: PricingFile) -> list[str]:
     known = set(pricing.item_groups)
     problems = [
-        f"rule {rule.id}: scope.groups: unknown item group '{group}' (known: {', '.join(sorted(known)) or 'none'})"
-        for rule in pricing.rules
+        f"rules[{index}] (id '{rule.id}'): scope.groups: unknown item group '{group}' "
+        f"(known: {', '.join(sorted(known)) or 'none'})"
+        for index, rule in enumerate(pricing.rules)
         for group in rule.scope.groups
         if group not in known
     ]
