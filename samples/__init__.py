@@ -1,0 +1,1 @@
+"""Sample company, labelled sample inbox, and the generator that makes more labelled documents."""
