@@ -1,0 +1,102 @@
+"""OCR of one page image: clean-up, Tesseract, orientation fix, second look at numbers, Page assembly."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractors.layout_tables import tables_from_lines
+from extractors.ocr_numbers import reread_numbers
+from extractors.ocr_preprocess import TARGET_DPI, prepare_page, rotate_quarter_turns
+from extractors.ocr_tesseract import OcrWord, detect_orientation, read_words
+from schemas.text import Line, Page, Word
+
+POINTS_PER_PIXEL = 72 / TARGET_DPI
+# Tesseract's page segmentation mode. Measured on our scans (benchmarks/ocr_psm.py): on forms and invoices,
+# psm 6 (one uniform block) keeps table rows together and reads the most characters; psm 3 splits columns
+# into separate blocks and drops short cells.
+DEFAULT_PSM = 6
+# A page read with a mean word confidence under this, or with hardly any words, may be on its side or
+# upside down: only then is Tesseract's orientation detection worth its cost.
+_SUSPECT_ORIENTATION_BELOW = 0.70
+_MIN_ORIENTATION_CONFIDENCE = 1.5
+
+
+def ocr_page_image(gray: np.ndarray, number: int, languages: str, dpi: float | None, psm: int = DEFAULT_PSM) -> Page:
+    """OCR one grayscale page: clean it up, read it upright, take a second look at unsure numbers."""
+    prepared = prepare_page(gray, dpi)
+    binary = prepared.binary
+    words = read_words(binary, languages, psm)
+    if _may_be_turned(words):
+        binary, words = _read_upright(binary, words, languages, psm)
+    words = reread_numbers(binary, words, languages)
+    page = page_from_words(words, number, binary.shape[1], binary.shape[0])
+    page.tables = tables_from_lines(page.lines)
+    return page
+
+
+def _mean_confidence(words: list[OcrWord]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+def _may_be_turned(words: list[OcrWord]) -> bool:
+    return len(words) < 5 or _mean_confidence(words) < _SUSPECT_ORIENTATION_BELOW
+
+
+def _read_upright(
+    binary: np.ndarray, words: list[OcrWord], languages: str, psm: int
+) -> tuple[np.ndarray, list[OcrWord]]:
+    orientation = detect_orientation(binary)
+    if (
+        orientation is None
+        or orientation.rotate_clockwise_degrees == 0
+        or orientation.confidence < _MIN_ORIENTATION_CONFIDENCE
+    ):
+        return binary, words
+    turned = rotate_quarter_turns(binary, orientation.rotate_clockwise_degrees // 90)
+    turned_words = read_words(turned, languages, psm)
+    # OSD can be fooled by tables and logos: keep the turn only if the text reads better that way.
+    if _mean_confidence(turned_words) * len(turned_words) > _mean_confidence(words) * len(words):
+        return turned, turned_words
+    return binary, words
+
+
+def page_from_words(words: list[OcrWord], number: int, width_px: int, height_px: int) -> Page:
+    """Assemble a Page: lines as Tesseract grouped them (block, paragraph, line), boxes in points."""
+    lines: list[Line] = []
+    by_line: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for word in words:
+        by_line.setdefault(word.line_key, []).append(word)
+    for line_words in by_line.values():
+        line_words.sort(key=lambda w: w.left)
+        schema_words = [Word(text=w.text, bbox=_points(w), confidence=round(w.confidence, 3)) for w in line_words]
+        lines.append(
+            Line(
+                text=" ".join(w.text for w in line_words),
+                bbox=(
+                    min(w.bbox[0] for w in schema_words),
+                    min(w.bbox[1] for w in schema_words),
+                    max(w.bbox[2] for w in schema_words),
+                    max(w.bbox[3] for w in schema_words),
+                ),
+                words=schema_words,
+            )
+        )
+    lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))
+    confidence = _mean_confidence(words) if words else None
+    return Page(
+        number=number,
+        width=round(width_px * POINTS_PER_PIXEL, 2),
+        height=round(height_px * POINTS_PER_PIXEL, 2),
+        method="ocr",
+        lines=lines,
+        ocr_confidence=round(confidence, 3) if confidence is not None else None,
+    )
+
+
+def _points(word: OcrWord) -> tuple[float, float, float, float]:
+    return (
+        round(word.left * POINTS_PER_PIXEL, 2),
+        round(word.top * POINTS_PER_PIXEL, 2),
+        round(word.right * POINTS_PER_PIXEL, 2),
+        round(word.bottom * POINTS_PER_PIXEL, 2),
+    )

@@ -1,0 +1,264 @@
+"""Image clean-up before Tesseract: decode safely, normalise scale, deskew, binarise, drop borders and rules.
+
+Every step works on numpy arrays (OpenCV) and is cheap next to Tesseract itself: the OCR stage must stay
+within ~15 % of a raw `tesseract` run on the same page (see benchmarks/ocr_bench.py).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+TARGET_DPI = 300
+MAX_PIXELS_PER_PAGE = 60_000_000  # A3 at 600 dpi is ~35 MP; anything far beyond is a decompression bomb
+MAX_PAGES_PER_IMAGE = 300
+MAX_PIXELS_PER_FILE = 1_500_000_000
+MAX_SKEW_DEGREES = 8.0
+
+_ANALYSIS_SIZE = 1600  # longest side of the copy that scale and skew are measured on
+_MIN_SKEW_DEGREES = 0.15  # below this, rotating costs more than the straighter lines bring
+# A line of 10-pt text at 300 dpi is ~32 px tall (ascender to descender). Invoices print 8–11 pt: 24–37 px at
+# 300 dpi. Within the kept band Tesseract reads as well as after rescaling (benchmarks/ocr_psm.py).
+_LINE_HEIGHT_AT_300_DPI = 32.0
+_KEEP_LINE_HEIGHT = (22.0, 48.0)
+_SKEW_SAMPLE = 60_000  # ink pixels enough to find the angle to 0.05°
+_BORDER_AREA = 200
+_BORDER_EDGE_SHARE = 0.02
+
+
+class ImageRejected(ValueError):
+    """The bytes are not an image we will decode (unreadable, or too large to decode safely)."""
+
+
+@dataclass
+class PreparedPage:
+    """A page ready for Tesseract, and how it was derived from the original image."""
+
+    binary: np.ndarray  # uint8, text black (0) on white (255)
+    scale: float  # prepared pixels per original pixel
+    skew_degrees: float
+    original_size: tuple[int, int]  # width, height of the decoded page
+
+
+def _open(data: bytes) -> Image.Image:
+    if not data:
+        raise ImageRejected("empty image file (0 bytes)")
+    try:
+        return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected(f"image too large to decode safely: {exc}") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ImageRejected(f"not a readable image: {exc}") from None
+
+
+def count_pages(data: bytes, max_pixels: int = MAX_PIXELS_PER_PAGE) -> int:
+    """Number of pages (frames) in an image file, after checking every frame's size in its header.
+
+    No pixel is decoded here, so a 30,000 × 30,000 decompression bomb is refused at no cost.
+    """
+    image = _open(data)
+    frames = getattr(image, "n_frames", 1)
+    if frames > MAX_PAGES_PER_IMAGE:
+        raise ImageRejected(f"image has {frames} frames; at most {MAX_PAGES_PER_IMAGE} pages are read")
+    total = 0
+    for index in range(frames):
+        image.seek(index)
+        width, height = image.size
+        if width * height > max_pixels:
+            raise ImageRejected(
+                f"page {index + 1} is {width} × {height} pixels ({width * height / 1e6:.0f} MP); "
+                f"the limit is {max_pixels / 1e6:.0f} MP per page"
+            )
+        total += width * height
+    if total > MAX_PIXELS_PER_FILE:
+        raise ImageRejected(f"image file holds {total / 1e6:.0f} MP; the limit is {MAX_PIXELS_PER_FILE / 1e6:.0f} MP")
+    return frames
+
+
+def decode_page(data: bytes, index: int) -> np.ndarray:
+    """Decode one page (frame) to 8-bit grayscale; call count_pages first, it checks the sizes."""
+    image = _open(data)
+    try:
+        image.seek(index)
+        # Phones store the camera orientation in EXIF instead of turning the pixels.
+        frame = ImageOps.exif_transpose(image) if index == 0 else image
+        return _to_gray(frame)
+    except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise ImageRejected(f"page {index + 1} could not be decoded: {exc}") from None
+
+
+def decode_pages(data: bytes) -> list[np.ndarray]:
+    """Every page of an image file (multi-page TIFF included) as 8-bit grayscale."""
+    return [decode_page(data, index) for index in range(count_pages(data))]
+
+
+def _to_gray(image: Image.Image) -> np.ndarray:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        # Transparent pixels are paper, not ink: flatten onto white before dropping the alpha channel.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    if image.mode in ("I;16", "I;16B", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        span = max(float(array.max() - array.min()), 1.0)
+        return ((array - array.min()) * 255.0 / span).astype(np.uint8)
+    return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+
+
+def declared_dpi(data: bytes) -> float | None:
+    """The resolution the file claims, if it claims a plausible one (phone photos often claim 72)."""
+    try:
+        dpi = _open(data).info.get("dpi")
+    except ImageRejected:
+        return None
+    if not dpi:
+        return None
+    value = float(dpi[0])
+    return value if 100 <= value <= 1200 else None
+
+
+def prepare_page(gray: np.ndarray, dpi: float | None = None) -> PreparedPage:
+    """Flatten uneven lighting, scale to ~300 dpi, deskew, binarise, remove specks, borders and table rules.
+
+    Measurements (scale, skew) are taken on a ~1200 px copy; the full page is warped once and thresholded once.
+    """
+    original_size = (gray.shape[1], gray.shape[0])
+    flat = _flatten_background(gray)
+    factor = min(_ANALYSIS_SIZE / max(flat.shape), 1.0)
+    small = cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    _, small_ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    skew = estimate_skew(small_ink)
+    scale = _scale_factor(small_ink, factor, skew, dpi)
+    if scale != 1.0 or abs(skew) >= _MIN_SKEW_DEGREES:
+        flat = _warp(flat, scale, -skew if abs(skew) >= _MIN_SKEW_DEGREES else 0.0)
+    binary = _binarise(flat)
+    return PreparedPage(binary=binary, scale=scale, skew_degrees=skew, original_size=original_size)
+
+
+def _flatten_background(gray: np.ndarray) -> np.ndarray:
+    """Divide by the estimated paper brightness so shadows and uneven phone lighting become white."""
+    small = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    background = cv2.resize(cv2.medianBlur(background, 5), (gray.shape[1], gray.shape[0]))
+    return cv2.divide(gray, np.maximum(background, 1), scale=255)
+
+
+def _scale_factor(small_ink: np.ndarray, factor: float, skew: float, dpi: float | None) -> float:
+    """Scale so text lines are ~32 px tall (10-pt text at 300 dpi): from the declared resolution if the file
+    has one, else from the measured line height (resolution metadata of photos and faxes is unreliable).
+
+    Pages whose lines are already within the band Tesseract reads well are left alone: every resampling
+    costs time and sharpness.
+    """
+    if dpi:
+        height = _LINE_HEIGHT_AT_300_DPI * dpi / TARGET_DPI
+    else:
+        measured = line_height(small_ink, skew)
+        if measured is None:
+            return 1.0
+        height = measured / factor
+    if _KEEP_LINE_HEIGHT[0] <= height <= _KEEP_LINE_HEIGHT[1]:
+        return 1.0
+    return min(max(_LINE_HEIGHT_AT_300_DPI / height, 0.25), 4.0)
+
+
+def line_height(ink: np.ndarray, skew: float) -> float | None:
+    """Median height of the text lines (runs of inked rows in the profile along the skew), in pixels."""
+    profile = _row_profile(*np.nonzero(ink), ink.shape, skew)
+    inked = profile > max(2.0, 0.02 * float(profile.max(initial=0)))
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
+    runs = edges[1::2] - edges[0::2]
+    runs = runs[runs >= 3]
+    return float(np.median(runs)) if runs.size >= 3 else None
+
+
+def _row_profile(ys: np.ndarray, xs: np.ndarray, shape: tuple[int, ...], skew: float) -> np.ndarray:
+    """Ink per row after turning the page by -skew (the ink's coordinates are turned, not the image)."""
+    height, width = shape[0], shape[1]
+    projected = (ys + (xs - width / 2) * np.tan(np.deg2rad(skew)) + width / 2).astype(np.int64)
+    rows = height + width
+    return np.bincount(np.clip(projected, 0, rows - 1), minlength=rows).astype(np.float64)
+
+
+def _warp(gray: np.ndarray, scale: float, degrees: float) -> np.ndarray:
+    """Scale and rotate in one resampling, growing the canvas so no corner is cut off."""
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, scale)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width, new_height = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_width / 2 - width / 2
+    matrix[1, 2] += new_height / 2 - height / 2
+    interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.warpAffine(gray, matrix, (new_width, new_height), flags=interpolation, borderValue=255)
+
+
+def _binarise(gray: np.ndarray) -> np.ndarray:
+    """Otsu on the flattened page (adaptive in effect: the local background was divided out), then clean-up.
+
+    A light blur first, because JPEG blocks and sensor noise otherwise survive thresholding as specks.
+    """
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    _, ink = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = _drop_specks_and_borders(ink)
+    ink = cv2.bitwise_and(ink, cv2.bitwise_not(_rules(ink)))
+    return cv2.bitwise_not(ink)
+
+
+def _drop_specks_and_borders(ink: np.ndarray) -> np.ndarray:
+    """Remove noise specks, and large ink touching the image edge (a scanner border or page shadow)."""
+    ink = cv2.medianBlur(ink, 3)  # isolated specks of one or two pixels; strokes keep their shape
+    edges = (ink[0, :], ink[-1, :], ink[:, 0], ink[:, -1])
+    # A border or shadow inks a good part of an edge; a few stray pixels there are not worth the labelling.
+    if not any(np.count_nonzero(edge) > _BORDER_EDGE_SHARE * edge.size for edge in edges):
+        return ink
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    edge_labels = np.unique(np.concatenate([labels[0, :], labels[-1, :], labels[:, 0], labels[:, -1]]))
+    drop = np.zeros(len(stats), dtype=bool)
+    drop[edge_labels] = stats[edge_labels, cv2.CC_STAT_AREA] > _BORDER_AREA
+    drop[0] = False
+    return np.where(drop[labels], 0, ink).astype(np.uint8) if drop.any() else ink
+
+
+def _rules(ink: np.ndarray) -> np.ndarray:
+    """Long horizontal and vertical lines (table rules, boxes): Tesseract reads them as `|`, `I`, `_`
+    and merges neighbouring cells through them; the word boxes give the table structure instead.
+
+    Found on a half-size copy (four times cheaper; a 0.5 pt rule is still two pixels thick there)."""
+    height, width = ink.shape
+    half = cv2.resize(ink, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    half = cv2.threshold(half, 64, 255, cv2.THRESH_BINARY)[1]
+    horizontal = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 50, 1)))
+    vertical = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, height // 80)))
+    lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    return cv2.resize(lines, (width, height), interpolation=cv2.INTER_NEAREST)
+
+
+def estimate_skew(ink: np.ndarray) -> float:
+    """Skew angle in degrees (positive = counter-clockwise) of a small ink image (white on black).
+
+    Text lines and table rules give a sharp row profile only when they are horizontal: the angle that
+    maximises the profile's variation wins, searched coarse then fine (a few milliseconds).
+    """
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 50:
+        return 0.0
+    if len(ys) > _SKEW_SAMPLE:
+        chosen = np.random.default_rng(0).choice(len(ys), _SKEW_SAMPLE, replace=False)
+        ys, xs = ys[chosen], xs[chosen]
+
+    def sharpness(angle: float) -> float:
+        return float(np.var(np.diff(_row_profile(ys, xs, ink.shape, angle))))
+
+    best = max(np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 0.01, 0.5), key=sharpness)
+    fine = max(np.arange(best - 0.5, best + 0.51, 0.05), key=sharpness)
+    return round(float(fine), 2)
+
+
+def rotate_quarter_turns(image: np.ndarray, turns: int) -> np.ndarray:
+    """Rotate clockwise by `turns` × 90°."""
+    codes = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(image, codes[turns % 4]) if turns % 4 else image
