@@ -18,7 +18,8 @@ def format_amount(value: int) -> str:
 def format_money(value: int, currency: str) -> str:
     """`₩1,234,567` for currencies with a well-known symbol, `1,234,567 CHF` otherwise."""
     symbol = _CURRENCY_SYMBOLS.get(currency.upper())
-    sign = "\u2212" if value < 0 else ""
+    # ASCII minus: NanumGothic has no glyph for U+2212 (the PDF would show a blank).
+    sign = "-" if value < 0 else ""
     return f"{sign}{symbol}{abs(value):,}" if symbol else f"{value:,} {currency.upper()}"
 
 

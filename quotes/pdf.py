@@ -13,7 +13,7 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
 from quotes.fonts import KoreanFont, korean_font
 from quotes.pdf_blocks import (
@@ -120,10 +120,11 @@ def render_quote_pdf(quote: PricedQuote, company: CompanyConfig, quote_number: s
         total_banner(quote, styles),
         Spacer(1, 5 * mm),
         line_table(quote, styles),
-        Spacer(1, 3 * mm),
-        totals_block(quote, styles),
-        Spacer(1, 6 * mm),
-        *payment_and_notes(quote, header, seller, styles),
+        Spacer(1, 2 * mm),
+        # Neither the totals nor the payment terms are split across a page break.
+        KeepTogether([totals_block(quote, styles)]),
+        Spacer(1, 4 * mm),
+        KeepTogether(payment_and_notes(quote, header, seller, styles)),
     ]
     canvas_maker = partial(
         _QuoteCanvas,

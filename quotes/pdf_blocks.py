@@ -18,10 +18,10 @@ from schemas.quote import PricedLine, PricedQuote
 
 LINE_COLUMNS = (
     ("No", 9 * mm),
-    ("품목 / Item", 63 * mm),
+    ("품목 / Item", 60 * mm),
     ("SKU", 34 * mm),
     ("수량<br/>Qty", 17 * mm),
-    ("단위<br/>Unit", 12 * mm),
+    ("단위<br/>Unit", 15 * mm),
     ("단가<br/>Unit price", 21 * mm),
     ("금액<br/>Amount", 24 * mm),
 )
@@ -74,10 +74,10 @@ def letterhead_block(seller: Seller, styles: QuoteStyles) -> Table:
 
 def title_block(styles: QuoteStyles) -> list[Flowable]:
     return [
-        Spacer(1, 5 * mm),
+        Spacer(1, 4 * mm),
         Paragraph("견 적 서", styles.title),
         Paragraph("QUOTATION", styles.subtitle),
-        Spacer(1, 6 * mm),
+        Spacer(1, 4 * mm),
     ]
 
 
@@ -208,8 +208,8 @@ def line_table(quote: PricedQuote, styles: QuoteStyles) -> LongTable:
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
         ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
     commands += [("BACKGROUND", (0, row), (-1, row), ZEBRA) for row in range(2, len(rows), 2)]
     table.setStyle(_table_style(styles, commands))
@@ -217,12 +217,15 @@ def line_table(quote: PricedQuote, styles: QuoteStyles) -> LongTable:
 
 
 def totals_block(quote: PricedQuote, styles: QuoteStyles) -> Table:
-    """Subtotal, VAT and total, right-aligned under the lines; list total and discount when any applied."""
+    """Subtotal, VAT and total under the lines; list total, discount and rounding first when there are any."""
     discount = sum(line.discount for line in quote.lines)
+    line_sum = sum(line.amount for line in quote.lines)
     vat_percent = format_quantity(quote.vat_rate * 100)
     rows: list[tuple[str, int]] = []
     if discount:
-        rows += [("정가 합계 / List total", quote.subtotal + discount), ("할인 / Discount", -discount)]
+        rows += [("정가 합계 / List total", line_sum + discount), ("할인 / Discount", -discount)]
+    if quote.rounding_adjustment:
+        rows.append(("단수 조정 / Rounding", quote.rounding_adjustment))
     rows += [
         ("공급가액 / Subtotal", quote.subtotal),
         (f"부가세 ({vat_percent}%) / VAT", quote.vat),
@@ -265,6 +268,10 @@ def payment_and_notes(quote: PricedQuote, header: QuoteHeader, seller: Seller, s
         f"/ Amounts in {quote.currency}, prices as of {quote.price_date.isoformat()}.",
         f"문의: {seller.phone} · {seller.email}",
     ]
+    if quote.unpriced:
+        # Items we could not price are named, so the customer knows they were read and not forgotten.
+        names = ", ".join(item.description for item in quote.unpriced)
+        notes.insert(0, f"다음 품목은 확인 후 별도로 안내드립니다 / To be quoted separately: {names}")
     flowables += [Spacer(1, 3 * mm), Paragraph("비고 / Notes", styles.label)]
     flowables += [Paragraph(f"•&nbsp;&nbsp;{escape(note)}", styles.small) for note in notes]
     return flowables
