@@ -58,8 +58,8 @@ def _picked_labels(picked: list[tuple[CatalogItem, int]]) -> tuple[LabelledItem,
     return tuple(LabelledItem(item.sku, quantity) for item, quantity in picked)
 
 
-def _written(occasion: Occasion, language: str, low: int = 1, high: int = 5) -> list[WrittenItem]:
-    picked = pick_items(occasion.company.catalog, occasion.rng, occasion.rng.randint(low, high))
+def _written(occasion: Occasion, language: str) -> list[WrittenItem]:
+    picked = pick_items(occasion.company.catalog, occasion.rng, occasion.rng.randint(1, 5))
     return [write_item(item, qty, occasion.rng, language, n) for n, (item, qty) in enumerate(picked, start=1)]
 
 
