@@ -95,7 +95,10 @@ def test_committed_second_inbox_is_reproducible() -> None:
     company = load_company(COMPANIES["second"])
     inbox = COMPANIES["second"] / "inbox"
     for doc in generate_documents(company, count=4, seed=17):
-        assert (inbox / "docs" / doc.name).read_bytes() == doc.data
+        assert (inbox / "docs" / doc.name).read_bytes() == doc.data, (
+            f"{doc.name} is stale: python -m samples.generate {inbox} --count 4 --seed 17 "
+            f"--config {COMPANIES['second']} --overwrite"
+        )
 
 
 def test_command_line_writes_a_dataset_and_refuses_to_leave_stale_files(tmp_path: Path, capsys) -> None:

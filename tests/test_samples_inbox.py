@@ -69,7 +69,8 @@ def test_sample_inbox_covers_every_kind_and_format() -> None:
 def test_committed_inbox_is_exactly_what_the_curated_sources_build() -> None:
     company = load_company(INBOXES["sample"][1])
     for document in curated_documents(company):
-        assert (INBOX / "docs" / document.name).read_bytes() == document.data, document.name
+        committed = (INBOX / "docs" / document.name).read_bytes()
+        assert committed == document.data, f"{document.name} is stale: rebuild with `python -m samples.curated`"
 
 
 @pytest.mark.parametrize("path", sorted((INBOX / "docs").glob("*.eml")), ids=lambda p: p.name)
