@@ -82,9 +82,13 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(parsed, json_serializer=_json_serializer, pool_pre_ping=True)
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
     """One shared engine per URL and process, for callers that do not manage their own."""
+    return _shared_engine(normalize_url(url or Settings().resolved_database_url))
+
+
+@cache
+def _shared_engine(url: str) -> Engine:
     return make_engine(url)
 
 

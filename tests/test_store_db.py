@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -74,6 +75,18 @@ def test_migrate_twice_is_a_no_op(database_url: str) -> None:
         assert _schema_snapshot(engine) == first
         with session_scope(engine) as session:
             assert documents.get_document(session, document.id) is not None
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
+    migrate(database_url)
+    command.downgrade(alembic_config(database_url), "base")
+    engine = make_engine(database_url)
+    try:
+        assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+        migrate(database_url)
+        assert _schema_snapshot(engine)[0] == _head_revision()
     finally:
         engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from fixtures_store import make_envelope, make_quote
 from sqlalchemy import Engine, update
 
 from schemas.company import LearntAliases
+from schemas.extraction import LLMUsage
 from schemas.review import ReviewStatus
 from store import aliases, cache, deliveries, documents, mail, quotes, review, users
 from store.db import session_scope
@@ -123,19 +125,32 @@ def test_normalize_alias() -> None:
 # ---------------------------------------------------------------- LLM cache
 
 
-def test_cache_keeps_the_first_answer(engine: Engine) -> None:
+def test_cache_stores_and_replaces_answers(engine: Engine) -> None:
     with session_scope(engine) as session:
         assert cache.get_cached_response(session, "k1") is None
-        first = cache.put_cached_response(
+        cache.put_cached_response(
             session, "k1", model="qwen", prompt_sha256="c" * 64, response={"kind": "rfq"}, prompt_tokens=120,
             completion_tokens=40,
         )
-        second = cache.put_cached_response(session, "k1", model="qwen", prompt_sha256="c" * 64, response={"kind": "po"})
-    assert first.response == second.response == {"kind": "rfq"}
     with session_scope(engine) as session:
         hit = cache.get_cached_response(session, "k1")
         assert hit is not None
         assert (hit.model, hit.prompt_tokens, hit.completion_tokens, hit.response) == ("qwen", 120, 40, {"kind": "rfq"})
+        replaced = cache.put_cached_response(session, "k1", model="qwen", prompt_sha256="c" * 64, response={"v": 2})
+    assert (replaced.response, replaced.prompt_tokens) == ({"v": 2}, 0)
+
+
+def test_stored_llm_cache_speaks_json_text(engine: Engine) -> None:
+    llm_cache = cache.StoredLLMCache(engine)
+    usage = LLMUsage(model="qwen", prompt_sha256="c" * 64, prompt_tokens=300, completion_tokens=80)
+    assert llm_cache.get("k") is None
+    llm_cache.put("k", '{"customer_name": "(주)한빛상사", "items": [{"quantity": 12}]}', usage)
+    assert json.loads(llm_cache.get("k") or "") == {"customer_name": "(주)한빛상사", "items": [{"quantity": 12}]}
+    with session_scope(engine) as session:
+        row = cache.get_cached_response(session, "k")
+        assert row is not None and (row.prompt_tokens, row.completion_tokens) == (300, 80)
+    with pytest.raises(ValueError, match="JSON objects"):
+        llm_cache.put("k", "[1, 2]", usage)
 
 
 # ---------------------------------------------------------------- mail
