@@ -147,8 +147,8 @@ def render_explanation(explanation: PriceExplanation) -> str:
     out += [
         f"free:         {free.sku} {free.name} × {format_quantity(free.quantity)} {free.unit}" for free in e.free_lines
     ]
-    vat_line = f"VAT {format_percent(e.vat_rate * 100)}"
-    out.append(f"this line alone: subtotal {money(e.subtotal)}, {vat_line} {money(e.vat)}, total {money(e.total)}")
+    vat = f"VAT {format_percent(e.vat_rate * 100)} {money(e.vat)}"
+    out.append(f"totals:       subtotal {money(e.subtotal)}, {vat}, total {money(e.total)} (this line alone)")
     if e.rounding_adjustment:
         out.append(f"rounding adjustment (단수 조정): {money(e.rounding_adjustment)}")
     if e.approval:

@@ -122,7 +122,7 @@ def extraction(
     return Extraction(
         kind=field(kind, kind_confidence),
         customer_id=field(customer, customer_confidence),
-        customer_name=field("고객사" if customer else None),
+        customer_name=field("고객사"),
         items=[item("BOLT-8", 10)] if items is None else items,
         validators=validators or [],
         invoice=invoice,
