@@ -32,6 +32,7 @@ _AMBIGUOUS_EXACT = 0.45  # one alias listed for two items
 _FUZZY_CUTOFF = 60
 _CODE_PENALTY = 0.6
 _CLOSE_CALL = 0.05
+_SURE_EXACT = 0.8
 _LEGAL_FORMS = frozenset(
     {"주", "주식회사", "유", "유한회사", "합자회사", "co", "ltd", "inc", "corp", "corporation", "llc"}
 )
@@ -62,7 +63,7 @@ class _Entry:
     words: tuple[str, ...] = field(init=False)  # the vocabulary without codes, for spelling tolerance
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "words", tuple(w for w in self.vocabulary if not _ASCII_ALNUM.search(w)))
+        object.__setattr__(self, "words", tuple(w for w in self.vocabulary if not _is_code(w)))
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -73,8 +74,9 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _is_code(token: Token) -> bool:
-    return token.has_digit or bool(_ASCII_ALNUM.search(token.text))
+def _is_code(text: str) -> bool:
+    """6204, m8x30, zz, rs: tokens whose every character matters (unlike words, which may be misspelt)."""
+    return any(ch.isdigit() for ch in text) or (len(text) <= 3 and bool(_ASCII_ALNUM.match(text)))
 
 
 class CatalogMatcher:
@@ -109,6 +111,11 @@ class CatalogMatcher:
             self._choice_sku.append(sku)
             self._choice_codes.append(frozenset(t.text for t in tokens if t.has_digit))
 
+    def vocabulary(self, sku: str) -> frozenset[str]:
+        """The canonical tokens of the item's SKU, name and aliases."""
+        entry = self._entries.get(sku)
+        return entry.vocabulary if entry else frozenset()
+
     def segments(self, text: str, blank: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
         """Split a line naming several items ("6204 10개, 6205 20개") at the start of each item's name."""
         hits = longest_first(self._index.find(tokenize(_blank(text, blank))))
@@ -129,8 +136,12 @@ class CatalogMatcher:
         """Candidates for the one item named in `text` (or in `span` of it), best first."""
         start, end = span or (0, len(text))
         tokens = [t for t in tokenize(_blank(text, blank)) if t.start >= start and t.end <= end]
-        hits = self._index.find(tokens)
-        candidates = self._exact(text, tokens, hits) if hits else self._fuzzy(text, tokens)
+        candidates = self._exact(text, tokens, self._index.find(tokens))
+        if max((c.confidence for c in candidates), default=0.0) < _SURE_EXACT:
+            # A weak exact hit ("cable tie 300" in "cable tie 300, black UV") may be a longer name written loosely.
+            for fuzzy in self._fuzzy(text, tokens):
+                if all(fuzzy.sku != c.sku or fuzzy.confidence > c.confidence for c in candidates):
+                    candidates = [c for c in candidates if c.sku != fuzzy.sku] + [fuzzy]
         return _settle(candidates)
 
     def best(
@@ -195,10 +206,10 @@ class CatalogMatcher:
         words_total = words_unexplained = 0.0
         for token in tokens:
             if token.is_filler or token.text in entry.vocabulary:
-                if not _is_code(token):
+                if not _is_code(token.text):
                     words_total += len(token.text)
                 continue
-            if _is_code(token):
+            if _is_code(token.text):
                 factor *= _CODE_PENALTY
                 notes.append(f"'{token.text}' is not in {entry.sku}'s name or aliases")
                 continue

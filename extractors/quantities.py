@@ -31,7 +31,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "DRUM": ("드럼", "drum", "drums"),
     "DOZEN": ("다스", "dozen", "doz"),
     "M": ("미터", "m", "meter", "meters", "metre", "metres"),
-    "KG": ("킬로그램", "킬로", "kg", "kgs"),
+    "KG": ("킬로그램", "킬로", "키로", "kg", "kgs", "kilo", "kilos"),
     "L": ("리터", "l", "ℓ", "liter", "liters", "litre", "litres"),
     "TON": ("톤", "ton", "tons"),
 }

@@ -89,8 +89,7 @@ def _read_pdf(result: PartText, data: bytes) -> PartText:
     needs_ocr = set(pdf.needs_ocr)
     if not isinstance(ocr, str):
         # The OCR module also knows bad OCR residue: a scanner's own text layer that is worse than ours.
-        is_garbage = getattr(ocr, "text_layer_is_garbage", lambda _text: False)
-        needs_ocr |= {p.number for p in pdf.pages if p.lines and is_garbage(p.text)}
+        needs_ocr |= {p.number for p in pdf.pages if p.lines and _is_ocr_residue(ocr, p.text)}
     if not needs_ocr:
         return result.model_copy(update={"pages": pdf.pages})
     if isinstance(ocr, str):
@@ -106,6 +105,14 @@ def _read_pdf(result: PartText, data: bytes) -> PartText:
         return result.model_copy(update={"status": "needs_ocr", "error": f"OCR failed: {exc}"})
     pages = [scanned.get(p.number, p) if p.number in needs_ocr else p for p in pdf.pages]
     return result.model_copy(update={"pages": pages})
+
+
+def _is_ocr_residue(ocr: ModuleType, text: str) -> bool:
+    """The OCR module's verdict on a text layer; if that check itself fails, the layer is kept as it is."""
+    try:
+        return bool(ocr.text_layer_is_garbage(text))
+    except Exception:  # a bug in the check must not cost us a readable text layer
+        return False
 
 
 def _read_image(result: PartText, data: bytes) -> PartText:

@@ -1,0 +1,165 @@
+"""Deterministic checks on an extraction: quantities, units, catalog membership, duplicates, business numbers.
+
+Each check reports its failures one by one (with the field they concern) and, when nothing failed, one
+passing result, so a reviewer sees what was checked. The checks take any Extraction, so the merged
+LLM+rules result can be checked again the same way. (Invoice totals are checked in extractors.invoice.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from extractors.matching import BusinessNumber
+from extractors.quantities import COUNTABLE_UNITS, normalize_unit
+from schemas.company import CompanyConfig
+from schemas.extraction import Extraction, Kind
+from schemas.fields import ValidatorResult
+from schemas.masking import mask_text
+from schemas.text import DocumentText
+
+Check = Callable[[Extraction, CompanyConfig], list[ValidatorResult]]
+
+
+def run_validators(
+    extraction: Extraction,
+    company: CompanyConfig,
+    text: DocumentText | None = None,
+    business_numbers: Sequence[BusinessNumber] = (),
+) -> list[ValidatorResult]:
+    results: list[ValidatorResult] = []
+    for check in (items_present, quantity_positive, quantity_whole, sku_known, unit_matches_catalog, duplicate_lines):
+        results.extend(check(extraction, company))
+    results.extend(business_no_checksum(business_numbers))
+    if text is not None:
+        results.extend(parts_complete(text))
+    return results
+
+
+def _outcome(name: str, failures: list[ValidatorResult], passed: str) -> list[ValidatorResult]:
+    return failures or [ValidatorResult(name=name, ok=True, message=passed)]
+
+
+def items_present(extraction: Extraction, _company: CompanyConfig) -> list[ValidatorResult]:
+    if extraction.kind.value in (Kind.RFQ, Kind.PO) and not extraction.items:
+        return [
+            ValidatorResult(name="items_present", ok=False, message="a request without any line item", field="items")
+        ]
+    return [ValidatorResult(name="items_present", ok=True, message=f"{len(extraction.items)} item(s)")]
+
+
+def quantity_positive(extraction: Extraction, _company: CompanyConfig) -> list[ValidatorResult]:
+    failures = []
+    for i, item in enumerate(extraction.items):
+        quantity = item.quantity.value
+        if quantity is None:
+            message = "no quantity found"
+        elif quantity <= 0:
+            message = f"quantity {quantity} is not more than zero"
+        else:
+            continue
+        failures.append(
+            ValidatorResult(name="quantity_positive", ok=False, message=message, field=f"items.{i}.quantity")
+        )
+    return _outcome("quantity_positive", failures, "every quantity is more than zero")
+
+
+def quantity_whole(extraction: Extraction, company: CompanyConfig) -> list[ValidatorResult]:
+    """Pieces, boxes and sets come whole; metres, litres and kilograms need not."""
+    failures = []
+    for i, item in enumerate(extraction.items):
+        quantity = item.quantity.value
+        if quantity is None or quantity == quantity.to_integral_value():
+            continue
+        unit = item.unit.value if item.unit and item.unit.value else None
+        catalog_item = company.item(item.sku.value) if item.sku.value else None
+        unit = unit or (normalize_unit(catalog_item.unit) if catalog_item else None)
+        if unit is None or unit in COUNTABLE_UNITS:
+            failures.append(
+                ValidatorResult(
+                    name="quantity_whole",
+                    ok=False,
+                    message=f"quantity {quantity} is not a whole number of {unit or 'pieces'}",
+                    field=f"items.{i}.quantity",
+                )
+            )
+    return _outcome("quantity_whole", failures, "counted quantities are whole numbers")
+
+
+def sku_known(extraction: Extraction, company: CompanyConfig) -> list[ValidatorResult]:
+    failures = []
+    for i, item in enumerate(extraction.items):
+        sku = item.sku.value
+        if sku is None:
+            message = f"'{item.description.value}' is not matched to a catalog item"
+        elif company.item(sku) is None:
+            message = f"SKU {sku} is not in the catalog"
+        else:
+            continue
+        failures.append(ValidatorResult(name="sku_known", ok=False, message=message, field=f"items.{i}.sku"))
+    return _outcome("sku_known", failures, "every item is in the catalog")
+
+
+def unit_matches_catalog(extraction: Extraction, company: CompanyConfig) -> list[ValidatorResult]:
+    """2 boxes of something sold per piece cannot be priced without knowing what a box holds."""
+    failures = []
+    for i, item in enumerate(extraction.items):
+        catalog_item = company.item(item.sku.value) if item.sku.value else None
+        stated = item.unit.value if item.unit else None
+        if catalog_item is None or stated is None:
+            continue
+        expected = normalize_unit(catalog_item.unit)
+        if normalize_unit(stated) != expected:
+            failures.append(
+                ValidatorResult(
+                    name="unit_matches_catalog",
+                    ok=False,
+                    message=f"{catalog_item.sku} is sold per {expected}; the document asks in {stated}",
+                    field=f"items.{i}.unit",
+                )
+            )
+    return _outcome("unit_matches_catalog", failures, "units match the catalog")
+
+
+def duplicate_lines(extraction: Extraction, _company: CompanyConfig) -> list[ValidatorResult]:
+    failures, seen = [], {}
+    for i, item in enumerate(extraction.items):
+        sku = item.sku.value
+        if sku is None:
+            continue
+        if sku in seen:
+            failures.append(
+                ValidatorResult(
+                    name="duplicate_lines",
+                    ok=False,
+                    message=f"{sku} appears on lines {seen[sku] + 1} and {i + 1}",
+                    field=f"items.{i}.sku",
+                )
+            )
+        else:
+            seen[sku] = i
+    return _outcome("duplicate_lines", failures, "no item appears twice")
+
+
+def business_no_checksum(numbers: Sequence[BusinessNumber]) -> list[ValidatorResult]:
+    """A 사업자등록번호 with a wrong check digit is a typo or a fake; either way a person should look."""
+    results = []
+    for number in {n.formatted: n for n in numbers}.values():
+        masked = mask_text(number.formatted)
+        results.append(
+            ValidatorResult(
+                name="business_no_checksum",
+                ok=number.valid,
+                message=f"{masked}: check digit {'matches' if number.valid else 'does not match'}",
+                field="customer_id",
+            )
+        )
+    return results
+
+
+def parts_complete(text: DocumentText) -> list[ValidatorResult]:
+    """A part read only in part (some PDF pages without text and no OCR) may hide items."""
+    return [
+        ValidatorResult(name="part_complete", ok=False, message=f"{p.part}: {p.error}", field=p.part)
+        for p in text.parts
+        if p.status == "ok" and p.error
+    ]
