@@ -1,0 +1,247 @@
+"""Real mail servers on loopback for the mail tests: Dovecot (IMAP) and aiosmtpd (SMTP), plus test mail.
+
+Dovecot runs in a temp dir on a free port, plaintext on loopback only, maildir storage. Each test gets
+its own IMAP user (and so an empty mailbox) from a pool written before the server starts: Dovecot
+notices a changed passwd-file only now and then, so users added later fail to log in at random.
+Test modules load this as a plugin (`pytest_plugins = ["fixtures_mail"]`); PYTEST_DONT_REWRITE because
+they import its helpers before pytest registers it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+import pytest
+from imap_tools import MailBoxUnencrypted
+from sqlalchemy import select
+
+from flows.runtime import Runtime, open_runtime
+from schemas.settings import Settings
+from store import documents
+from store.db import session_scope
+from store.models import DocumentRow, MailMessageRow
+
+DOVECOT_CONF = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 8
+mail_uid = mail
+mail_gid = mail
+mail_location = maildir:{root}/mail/%n/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n {root}/users
+}}
+userdb {{
+  driver = static
+  args = home={root}/mail/%n
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+PASSWORD = "secret"
+USER_POOL = 500
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, up: bool, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                listening = True
+        except OSError:
+            listening = False
+        if listening == up:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"port {port} did not {'open' if up else 'close'} within {timeout}s")
+
+
+@dataclass
+class Dovecot:
+    """A Dovecot instance in a temp dir; `stop()` and `start()` simulate a server restart."""
+
+    root: Path
+    port: int
+    _next_user: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def conf(self) -> Path:
+        return self.root / "dovecot.conf"
+
+    def start(self) -> None:
+        # The daemon inherits stdout/stderr: pipes would never reach EOF, so its output goes to a file.
+        with (self.root / "dovecot-start.log").open("ab") as log:
+            subprocess.run(["dovecot", "-c", str(self.conf)], check=True, stdout=log, stderr=log)
+        wait_for_port(self.port, up=True)
+
+    def stop(self) -> None:
+        """Stop like a crash or a reboot would: sessions in progress are cut off too.
+
+        Dovecot's master leaves running imap processes alive when it stops, so ours are ended by pid.
+        """
+        children = self._children()
+        subprocess.run(["doveadm", "-c", str(self.conf), "stop"], check=False, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        for pid in children:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        wait_for_port(self.port, up=False)
+
+    def _children(self) -> list[int]:
+        try:
+            master = int((self.root / "run" / "master.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        listing = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True)
+        return [int(pid) for pid in listing.stdout.split()]
+
+    def add_user(self) -> str:
+        number = next(self._next_user)
+        if number > USER_POOL:
+            raise RuntimeError(f"more than {USER_POOL} mail tests in one session: raise USER_POOL")
+        return f"intake{number}"
+
+    def settings(self, user: str, **overrides: object) -> dict[str, object]:
+        """The INTAKE_IMAP_* settings for `user` (merge into a Settings model_copy)."""
+        values: dict[str, object] = {
+            "imap_host": "127.0.0.1",
+            "imap_port": self.port,
+            "imap_user": user,
+            "imap_password": PASSWORD,
+            "imap_tls": False,
+            "imap_timeout_seconds": 10.0,
+            "poll_retries": 0,
+            "poll_retry_delay_seconds": 0.1,
+        }
+        values.update(overrides)
+        return values
+
+    def client(self, user: str) -> MailBoxUnencrypted:
+        return MailBoxUnencrypted("127.0.0.1", self.port, timeout=10).login(user, PASSWORD, initial_folder=None)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    if shutil.which("dovecot") is None:
+        pytest.fail("dovecot is not installed: apt-get install dovecot-imapd (make test does this)")
+    root = Path(tempfile.mkdtemp(prefix="intake-dovecot-"))
+    port = free_port()
+    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port))
+    (root / "users").write_text("".join(f"intake{n}:{{PLAIN}}{PASSWORD}\n" for n in range(1, USER_POOL + 1)))
+    # Dovecot drops to the `mail` user for mailbox access; the temp dir is ours (root).
+    shutil.chown(root, "mail", "mail")
+    root.chmod(0o755)
+    server = Dovecot(root, port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_user(dovecot: Dovecot) -> str:
+    """A fresh IMAP account (empty INBOX) for one test; restarts Dovecot if an earlier test left it stopped."""
+    try:
+        wait_for_port(dovecot.port, up=True, timeout=0.2)
+    except TimeoutError:
+        dovecot.start()
+    return dovecot.add_user()
+
+
+def imap_settings(base: Settings, dovecot: Dovecot, user: str, **overrides: object) -> Settings:
+    return base.model_copy(update=dovecot.settings(user, **overrides))
+
+
+def make_mail(
+    subject: str,
+    body: str,
+    sender: str = "buyer@customer.example",
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    message_id: str | None = "auto",
+) -> bytes:
+    """A mail as a customer's client would send it; attachments are (filename, mime type, bytes)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "orders@seller.example"
+    message["Subject"] = subject
+    message["Date"] = "Tue, 24 Nov 2026 09:30:00 +0900"
+    if message_id == "auto":
+        message["Message-ID"] = make_msgid(domain="customer.example")
+    elif message_id is not None:
+        message["Message-ID"] = message_id
+    message.set_content(body)
+    for filename, mime_type, data in attachments or []:
+        maintype, subtype = mime_type.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()
+
+
+def append_mail(dovecot: Dovecot, user: str, raw: bytes, folder: str = "INBOX") -> None:
+    with dovecot.client(user) as box:
+        box.append(raw, folder)
+
+
+def folder_uids(dovecot: Dovecot, user: str, folder: str) -> list[str]:
+    with dovecot.client(user) as box:
+        box.folder.set(folder)
+        return box.uids("ALL")
+
+
+@contextmanager
+def mail_runtime(dovecot: Dovecot, user: str, **overrides: object) -> Iterator[Runtime]:
+    """An intake runtime (database under the test's INTAKE_HOME) pointed at `user`'s mailbox."""
+    with open_runtime(imap_settings(Settings(), dovecot, user, **overrides)) as runtime:
+        yield runtime
+
+
+def mail_rows(runtime: Runtime) -> list[MailMessageRow]:
+    with session_scope(runtime.engine) as session:
+        return list(session.scalars(select(MailMessageRow).order_by(MailMessageRow.id)))
+
+
+def all_documents(runtime: Runtime) -> list[DocumentRow]:
+    with session_scope(runtime.engine) as session:
+        return list(documents.list_documents(session))
