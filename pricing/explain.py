@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from pricing.bands import line_discount_percent
 from pricing.engine import LineRequest, price_requests
+from pricing.lines import ROUNDING_RULE_ID
 from pricing.money import format_money, format_percent, format_quantity
 from pricing.schema import PricingRules
 from pricing.trace import RuleVerdict
@@ -143,6 +144,11 @@ def render_explanation(explanation: PriceExplanation) -> str:
         "",
         f"result:       unit price {money(line.unit_price)}, amount {money(line.amount)}"
         + (f" (discount {money(line.discount)}, {shown_discount})" if line.discount else ""),
+    ]
+    out += [
+        f"rounding:     {applied.effect} → {money(applied.unit_price_after)}"
+        for applied in line.rules
+        if applied.rule_id == ROUNDING_RULE_ID
     ]
     out += [
         f"free:         {free.sku} {free.name} × {format_quantity(free.quantity)} {free.unit}" for free in e.free_lines
