@@ -21,6 +21,9 @@ _VERIFY_BATCH = 1000
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The outcome of verify_chain. `last_hash` is the newest event's hash: kept somewhere else
+    (a printed report, a mail), it also proves later that no events were cut off the end."""
+
     ok: bool
     events: int
     first_broken_seq: int | None
@@ -49,7 +52,8 @@ def append_event(
     """Add one event after the current head; personal data in `actor` and `data` is masked first.
 
     `data` may hold anything pydantic can dump to JSON (dates, Decimals, models); it is stored as that JSON,
-    so the hash recomputed from the stored row is the one written. Part of the caller's transaction.
+    so the hash recomputed from the stored row is the one written. Part of the caller's transaction, which
+    holds the chain head until it ends: append as the last step of a transaction, not the first.
     """
     _lock_chain_head(session)
     head = session.execute(select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc()).limit(1))

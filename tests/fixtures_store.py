@@ -99,7 +99,8 @@ class PostgresCluster:
         schema = f"test_{next(_schema_numbers)}"
         with psycopg.connect(self.url(TEST_DATABASE), autocommit=True) as conn:
             conn.execute(f"CREATE SCHEMA {schema}")
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{TEST_DATABASE}?options=-csearch_path%3D{schema}"
+        # Plain postgresql:// on purpose: the store must map it to the psycopg 3 driver itself.
+        return f"{self.url(TEST_DATABASE)}?options=-csearch_path%3D{schema}"
 
     def stop(self) -> None:
         try:
