@@ -4,6 +4,7 @@ and a review app served by uvicorn on a free loopback port."""
 from __future__ import annotations
 
 import contextvars
+import shutil
 import socket
 import threading
 import time
@@ -14,8 +15,10 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from io import BytesIO
+from pathlib import Path
 
 import uvicorn
+import yaml
 from fastapi import FastAPI
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -24,10 +27,17 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import Engine
 
 from review.security import hash_password
+from schemas.settings import Settings
 from store import users
 from store.db import session_scope
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PASSWORD = "correct-horse-42"
+# Two approval bands on top of the sample company's own pricing, so every role rule has a quote to act on.
+APPROVAL_BANDS = [
+    {"id": "review-large", "name": "대량 주문 Large order", "role": "approver", "min_total": 2_000_000},
+    {"id": "review-huge", "name": "초대형 주문 Very large order", "role": "owner", "min_total": 50_000_000},
+]
 # name -> role; one of each, so every role rule can be exercised.
 USERS = {"mina": "reviewer", "jun": "approver", "sora": "owner", "admin": "admin"}
 SCRIPT_MARKER = "window.__pwned = 1; document.title = 'PWNED';"
@@ -86,6 +96,17 @@ def order_pdf(customer: str, lines: list[tuple[str, int]]) -> bytes:
     return buffer.getvalue()
 
 
+def review_company(folder: Path) -> Path:
+    """A copy of the sample company whose pricing.yaml carries APPROVAL_BANDS."""
+    shutil.copytree(SAMPLES / "company", folder)
+    pricing_file = folder / "pricing.yaml"
+    pricing = yaml.safe_load(pricing_file.read_text(encoding="utf-8")) if pricing_file.is_file() else None
+    pricing = pricing or {}
+    pricing["approval_bands"] = APPROVAL_BANDS
+    pricing_file.write_text(yaml.safe_dump(pricing, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
 def add_users(engine: Engine) -> None:
     with session_scope(engine) as session:
         for name, role in USERS.items():
@@ -123,3 +144,50 @@ def serve(app: FastAPI) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+def band_mail() -> bytes:
+    """A clean request from a known customer, large enough for the approver band (≥ 2,000,000 with VAT)."""
+    return order_mail(
+        "(주)대성정밀", "purchase@daesung-prec.co.kr", [("베어링 6204ZZ", 500)], subject="베어링 대량 견적 요청"
+    )
+
+
+UNKNOWN_ITEM = "특수 가공 브라켓 XJ-9"
+
+
+def fixable_mail(subject: str = "견적 요청 - 베어링 외") -> bytes:
+    """A request with one line no catalog entry matches: it waits for a person to map or remove that line."""
+    return order_mail("삼우테크(주)", "order@samwootech.kr", [("베어링 6205", 40), (UNKNOWN_ITEM, 5)], subject=subject)
+
+
+@dataclass
+class QueuedSetup:
+    settings: Settings
+    documents: dict[str, int]
+
+
+def queue_mails(settings: Settings, mails: dict[str, bytes]) -> QueuedSetup:
+    """Run the real pipeline (Prefect flow process_files) on the mails; every one must end up waiting for review."""
+    from flows.process_document import process_files
+    from flows.runtime import open_runtime
+
+    inbox = settings.home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in mails.items():
+        path = inbox / f"{name}.eml"
+        path.write_bytes(data)
+        paths.append(str(path))
+    with open_runtime(settings) as rt:
+        results = process_files(paths)
+        add_users(rt.engine)
+    documents = {}
+    for name, result in zip(mails, results, strict=True):
+        assert result.status == "review", f"{name} did not wait for review: {result.model_dump_json(indent=1)}"
+        documents[name] = result.document_id
+    return QueuedSetup(settings, documents)
+
+
+def review_settings(home: Path) -> Settings:
+    return Settings(home=home, config_dir=review_company(home / "company"), llm="off")
