@@ -19,6 +19,7 @@ class Box:
     top: float
     x1: float
     bottom: float
+    confidence: float = 1.0
 
     @property
     def middle(self) -> float:
@@ -40,7 +41,7 @@ class Column:
 @dataclass
 class Row:
     boxes: list[Box]
-    cells: dict[int, list[str]] = field(default_factory=dict)
+    cells: dict[int, list[Box]] = field(default_factory=dict)
 
     @property
     def top(self) -> float:
@@ -55,7 +56,7 @@ class Row:
         return " ".join(b.text for b in self.boxes)
 
     def cell(self, k: int) -> str | None:
-        return " ".join(self.cells[k]) if k in self.cells else None
+        return " ".join(b.text for b in self.cells[k]) if k in self.cells else None
 
 
 def group_rows(boxes: list[Box]) -> list[Row]:
@@ -160,7 +161,7 @@ def column_of(box: Box, columns: list[Column], borders: list[float]) -> int:
 def fill_cells(row: Row, columns: list[Column], borders: list[float]) -> None:
     row.cells = {}
     for box in row.boxes:
-        row.cells.setdefault(column_of(box, columns, borders), []).append(box.text)
+        row.cells.setdefault(column_of(box, columns, borders), []).append(box)
 
 
 def row_pitch(rows: list[Row], height: float) -> float:

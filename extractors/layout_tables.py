@@ -30,7 +30,7 @@ from extractors.layout_rows import (
     header_columns,
     row_pitch,
 )
-from schemas.text import Line, Page, Table
+from schemas.text import BBox, Line, Page, Table
 
 NUMERIC_ROLES = ("quantity", "unit_price", "amount")
 _TOTAL_LABELS = tuple(
@@ -40,35 +40,73 @@ _TOTAL_WORDS = {normalise_label(label) for key in ("net", "gross") for label in 
 _POSITION = re.compile(r"\d{1,4}\.?")
 
 
+@dataclass(frozen=True)
+class LocatedCell:
+    """A table cell's text (continuation lines joined by newlines), where it is, and how sure its words are."""
+
+    text: str
+    bbox: BBox | None = None
+    confidence: float = 1.0
+
+
+@dataclass
+class LocatedTable:
+    """A line-item table with its page and, per cell, the box and OCR confidence of its words."""
+
+    page: int
+    labels: list[str]
+    rows: list[list[LocatedCell | None]]
+    bbox: BBox | None = None
+
+    def to_table(self) -> Table:
+        body = [[cell.text if cell else None for cell in row] for row in self.rows]
+        return Table(rows=[list(self.labels), *body], bbox=self.bbox)
+
+
+@dataclass
+class _Carried:
+    """What a table that ran off a page hands to the next page."""
+
+    columns: list[Column]
+    numbered: bool
+
+
 @dataclass
 class _Read:
-    table: Table | None
-    columns: list[Column]
+    table: LocatedTable | None
     end: int  # index of the first row after the table
-    runs_off_page: bool  # no totals or foreign section closed it: it may continue on the next page
+    carried: _Carried | None  # set when the table may continue on the next page
 
 
 def tables_from_page(page: Page) -> list[Table]:
     return tables_from_lines(page.lines)
 
 
+def tables_from_lines(lines: Iterable[Line]) -> list[Table]:
+    """Every line-item table among these lines (usually one), found from the words' boxes."""
+    return [t.to_table() for t in _tables(lines, 1, None)[0]]
+
+
 def tables_from_pages(pages: Sequence[Page]) -> list[list[Table]]:
     """Tables per page; a table cut by a page break continues under the previous page's columns."""
-    out: list[list[Table]] = []
-    carried: list[Column] | None = None
+    located = located_tables(pages)
+    return [[t.to_table() for t in located if t.page == page.number] for page in pages]
+
+
+def located_tables(pages: Sequence[Page]) -> list[LocatedTable]:
+    """The line-item tables of a document's pages, in order, with their cells' boxes and confidences."""
+    out: list[LocatedTable] = []
+    carried: _Carried | None = None
     for page in pages:
-        tables, carried = _tables(page.lines, carried)
-        out.append(tables)
+        tables, carried = _tables(page.lines, page.number, carried)
+        out.extend(tables)
     return out
 
 
-def tables_from_lines(lines: Iterable[Line]) -> list[Table]:
-    """Every line-item table among these lines (usually one), found from the words' boxes."""
-    return _tables(lines, None)[0]
-
-
-def _tables(lines: Iterable[Line], carried: list[Column] | None) -> tuple[list[Table], list[Column] | None]:
-    boxes = [Box(w.text, *w.bbox) for line in lines for w in line.words if w.bbox and w.text.strip()]
+def _tables(lines: Iterable[Line], page: int, carried: _Carried | None) -> tuple[list[LocatedTable], _Carried | None]:
+    boxes = [
+        Box(w.text, *w.bbox, confidence=w.confidence) for line in lines for w in line.words if w.bbox and w.text.strip()
+    ]
     if not boxes:
         return [], None
     rows = group_rows(boxes)
@@ -77,20 +115,18 @@ def _tables(lines: Iterable[Line], carried: list[Column] | None) -> tuple[list[T
     start = 0
     if carried is not None and _next_header(rows, 0, height) is None:
         # A page without a header of its own continues the table that ran off the previous page.
-        continued = _read_table(rows, -1, carried, height)
-        if continued.table is not None:
-            reads.append(continued)
+        continued = _read_table(rows, -1, carried.columns, height, page, carried.numbered)
+        reads.append(continued)
         start = continued.end
     while start < len(rows):
         found = _next_header(rows, start, height)
         if found is None:
             break
         header_index, columns = found
-        read = _read_table(rows, header_index, columns, height)
+        read = _read_table(rows, header_index, columns, height, page, numbered=False)
         reads.append(read)
         start = max(read.end, header_index + 1)
-    last = reads[-1] if reads else None
-    return [r.table for r in reads if r.table is not None], (last.columns if last and last.runs_off_page else None)
+    return [r.table for r in reads if r.table is not None], (reads[-1].carried if reads else None)
 
 
 def _next_header(rows: list[Row], start: int, height: float) -> tuple[int, list[Column]] | None:
@@ -103,15 +139,16 @@ def _next_header(rows: list[Row], start: int, height: float) -> tuple[int, list[
     return None
 
 
-def _read_table(rows: list[Row], header_index: int, columns: list[Column], height: float) -> _Read:
+def _read_table(
+    rows: list[Row], header_index: int, columns: list[Column], height: float, page: int, numbered: bool
+) -> _Read:
     """Body rows under a header (header_index -1: a continuation from the previous page, from the top)."""
-    first = header_index + 1
     pitch = row_pitch(rows[max(header_index, 0) : header_index + 8], height)
     borders = boundaries(columns)
     body: list[Row] = []
     end = len(rows)
     last_bottom = rows[header_index].bottom if header_index >= 0 else None
-    for index in range(first, len(rows)):
+    for index in range(header_index + 1, len(rows)):
         row = rows[index]
         new_header = header_columns(row)
         if (last_bottom is not None and row.top - last_bottom > 4 * pitch) or len({c.role for c in new_header}) >= 3:
@@ -120,13 +157,14 @@ def _read_table(rows: list[Row], header_index: int, columns: list[Column], heigh
         fill_cells(row, columns, borders)
         body.append(row)
         last_bottom = row.bottom
-    items, closed = _logical_rows(body, columns, height)
+    items, closed, numbered = _logical_rows(body, columns, height, numbered)
     if not items:
-        return _Read(None, columns, end, runs_off_page=False)
+        return _Read(None, end, None)
     top = rows[header_index].top if header_index >= 0 else body[0].top
     bbox = (min(c.x0 for c in columns), top, max(c.x1 for c in columns), max(r.bottom for r in body))
-    table = Table(rows=[[c.label for c in columns], *items], bbox=bbox)
-    return _Read(table, columns, end, runs_off_page=end == len(rows) and not closed)
+    table = LocatedTable(page=page, labels=[c.label for c in columns], rows=items, bbox=bbox)
+    runs_off = end == len(rows) and not closed
+    return _Read(table, end, _Carried(columns, numbered) if runs_off else None)
 
 
 def _numeric_columns(row: Row, columns: list[Column]) -> set[int]:
@@ -149,18 +187,22 @@ def _is_totals_row(row: Row, numeric: set[int]) -> bool:
     return len(numeric) <= 1 and bool(words & _TOTAL_WORDS)
 
 
-def _logical_rows(body: list[Row], columns: list[Column], height: float) -> tuple[list[list[str | None]], bool]:
-    """Item rows with their continuation lines joined on; True as well when a totals row closed the table."""
+def _logical_rows(
+    body: list[Row], columns: list[Column], height: float, numbered: bool
+) -> tuple[list[list[LocatedCell | None]], bool, bool]:
+    """Item rows with their continuation lines joined on.
+
+    Returns the items, whether a totals row closed the table, and whether its items are numbered.
+    """
     numeric = [_numeric_columns(row, columns) for row in body]
     counts = [len(n) for n in numeric if n]
     # An item row carries about as many numbers as the table's typical row (qty, price, amount); a line with
     # fewer is a note, a component of a bundle, or a `Bruttopreis : 9,90` under the item.
     needed = max(1, round(statistics.median(counts)) - 1) if counts else 1
     position = next((k for k, c in enumerate(columns) if c.role == "position"), None)
-    items: list[list[str | None]] = []
-    open_item: list[str | None] | None = None
+    items: list[list[list[list[Box]]]] = []  # item -> column -> lines -> boxes
+    open_item: list[list[list[Box]]] | None = None
     after_totals = closed = False
-    numbered = False
     previous_bottom = body[0].top if body else 0.0
     for row, found in zip(body, numeric, strict=True):
         gap, previous_bottom = row.top - previous_bottom, row.bottom
@@ -173,7 +215,7 @@ def _logical_rows(body: list[Row], columns: list[Column], height: float) -> tupl
         if len(found) >= (max(needed, 2) if after_totals else needed) and (has_position or not numbered):
             numbered = numbered or has_position
             after_totals = closed = False
-            open_item = [row.cell(k) for k in range(len(columns))]
+            open_item = [[row.cells[k]] if k in row.cells else [] for k in range(len(columns))]
             items.append(open_item)
             continue
         in_text_columns = all(columns[k].role in TEXT_ROLES for k in row.cells)
@@ -182,17 +224,25 @@ def _logical_rows(body: list[Row], columns: list[Column], height: float) -> tupl
         else:
             # A note or a footer across the columns: it ends the item above, not necessarily the table.
             open_item = None
-    return items, closed
+    return [[_located(lines) for lines in item] for item in items], closed, numbered
 
 
-def _continue_item(item: list[str | None], row: Row, columns: list[Column]) -> None:
+def _continue_item(item: list[list[list[Box]]], row: Row, columns: list[Column]) -> None:
     """Append a continuation line: text columns take their words, words under number columns go to the
     description (`Bruttopreis : 9,90` is a remark, not a second price)."""
     description = next((k for k, c in enumerate(columns) if c.role == "description"), None)
-    lines: dict[int, list[str]] = {}
+    lines: dict[int, list[Box]] = {}
     for k, words in sorted(row.cells.items()):
         target = k if columns[k].role in TEXT_ROLES or description is None else description
         lines.setdefault(target, []).extend(words)
     for k, words in lines.items():
-        text = " ".join(words)
-        item[k] = f"{item[k]}\n{text}" if item[k] else text
+        item[k].append(words)
+
+
+def _located(lines: list[list[Box]]) -> LocatedCell | None:
+    boxes = [b for line in lines for b in line]
+    if not boxes:
+        return None
+    text = "\n".join(" ".join(b.text for b in line) for line in lines if line)
+    bbox = (min(b.x0 for b in boxes), min(b.top for b in boxes), max(b.x1 for b in boxes), max(b.bottom for b in boxes))
+    return LocatedCell(text=text, bbox=bbox, confidence=min(b.confidence for b in boxes))

@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 
-
 def ocr_image(data: bytes, settings: Settings | None = None) -> list[Page]:
     """OCR every page of an image file. Raises ImageRejected for unreadable or oversized images."""
     settings = settings or Settings()

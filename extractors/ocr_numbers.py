@@ -68,8 +68,9 @@ def _stack_crops(binary: np.ndarray, words: list[OcrWord]) -> tuple[np.ndarray, 
         binary[max(w.top - _PAD, 0) : min(w.bottom + _PAD, height), max(w.left - _PAD, 0) : min(w.right + _PAD, width)]
         for w in words
     ]
-    strip = np.full((sum(c.shape[0] + _GAP for c in crops) + _GAP, max(c.shape[1] for c in crops) + 2 * _GAP), 255,
-                    dtype=np.uint8)
+    strip = np.full(
+        (sum(c.shape[0] + _GAP for c in crops) + _GAP, max(c.shape[1] for c in crops) + 2 * _GAP), 255, dtype=np.uint8
+    )
     slots = []
     y = _GAP
     for crop in crops:

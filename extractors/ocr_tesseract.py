@@ -83,7 +83,12 @@ def _run(binary: np.ndarray, languages: str, config: str) -> tuple[str, str]:
         base = os.path.join(folder, "out")
         try:
             pytesseract.pytesseract.run_tesseract(
-                image_path, base, "txt", languages, f"{config} -c tessedit_create_tsv=1", 0,
+                image_path,
+                base,
+                "txt",
+                languages,
+                f"{config} -c tessedit_create_tsv=1",
+                0,
                 TESSERACT_TIMEOUT_SECONDS,
             )
         except pytesseract.TesseractNotFoundError:
