@@ -625,3 +625,18 @@ def test_unknown_customer_is_priced_at_the_default_list_with_a_warning() -> None
     quote = price(data, [("BOLT-8", 10)], "NOBODY").quote
     assert quote.lines[0].unit_price == 95
     assert quote.warnings == ["customer NOBODY is not in customers.csv: priced at the default list"]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "whole_line", "graduated"), [(99, 99 * 120, 99 * 120), (120, 13_200, 14_190), (600, 60_000, 65_980)]
+)
+def test_the_tier_example_in_docs_pricing_md(quantity: int, whole_line: int, graduated: int) -> None:
+    """docs/pricing.md: bands at 100 (110 won) and 500 (100 won) on a 120-won bolt."""
+    company = tiny_company()
+    company = company.model_copy(
+        update={"catalog": [entry.model_copy(update={"unit_price": 120}) for entry in company.catalog]}
+    )
+    bands = ((100, {"unit_price": 110}), (500, {"unit_price": 100}))
+    for mode, expected in (("whole_line", whole_line), ("graduated", graduated)):
+        data = {"rules": [rule("t", tiers=tiers(mode, *bands))]}
+        assert price(data, [("BOLT-8", quantity)], company=company).quote.lines[0].amount == expected
