@@ -33,6 +33,7 @@ _FUZZY_CUTOFF = 60
 _CODE_PENALTY = 0.6
 _CLOSE_CALL = 0.05
 _SURE_EXACT = 0.8
+_SKU_FLOOR = 0.5
 _LEGAL_FORMS = frozenset(
     {"주", "주식회사", "유", "유한회사", "합자회사", "co", "ltd", "inc", "corp", "corporation", "llc"}
 )
@@ -159,6 +160,8 @@ class CatalogMatcher:
                     score = _AMBIGUOUS_EXACT
                     notes.append(f"'{text[hit.start : hit.end]}' names {len(hit.targets)} catalog items")
                 factor, why = self._coverage(self._entries[sku], tokens)
+                if method == "sku":
+                    factor = max(factor, _SKU_FLOOR)  # a full SKU code names one item whatever else the line says
                 match = ItemMatch(
                     sku, score * factor, method, hit.start, hit.end, text[hit.start : hit.end], tuple(notes + why)
                 )

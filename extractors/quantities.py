@@ -98,8 +98,9 @@ _WORDS = re.compile(
     r"(?<![가-힣])(?P<tens>열|스물|스무|서른|마흔|쉰)?\s?(?P<units>하나|다섯|여섯|일곱|여덟|아홉|한|두|둘|세|셋|석|네|넷|넉)?"
     rf"\s?(?P<unit>{'|'.join(_COUNTERS)})",
 )
-# A size before " x 30" makes it a dimension (M8 x 30, 20mm x 30, 1/2" x 3), not a count; so does a chain.
-_DIMENSION_BEFORE = re.compile(r"(?:\bm\d+(?:\.\d+)?|\d(?:mm|cm|m|\"|인치)|\d\s*[x×*]\s*\d+)\s*$", re.I)
+# A thread size before " x 30" makes it a dimension (M8 x 30), not a count; so does a chain (20 x 30 x 5).
+# "8mm x 100" stays a count: whether 100 is part of the item's name is for the catalog to say.
+_DIMENSION_BEFORE = re.compile(r"(?:(?:^|\s)m\d+(?:\.\d+)?|\d\s*[x×*]\s*\d+)\s*$", re.I)
 _EACH_BEFORE = re.compile(r"(?:각|each|각각)\s*$", re.I)
 
 

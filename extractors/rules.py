@@ -28,7 +28,8 @@ _KIND_PATTERNS: dict[Kind, tuple[tuple[str, float], ...]] = {
     Kind.PO: (
         (r"발주\s*서", 1.5), (r"발주\s*(?:합니다|드립니다|드려요|요청|의뢰|부탁|내역)", 1.5), (r"주문\s*서", 1.5),
         (r"주문\s*(?:합니다|드립니다|드려요|요청|부탁)", 1.5), (r"purchase\s+order", 1.5),
-        (r"\bp\.?o\.?\s*(?:no\b|#|number)", 1.5), (r"\bPO[-#]?\d{3,}", 1.5), (r"please\s+(?:supply|deliver|ship)", 1.0),
+        (r"\bp\.?o\.?\s*(?:no\b|#|number|번호)", 1.5), (r"\bPO[-#]?\d{3,}", 1.5), (r"\[po\]", 1.5),
+        (r"please\s+(?:supply|deliver|ship)", 1.0), (r"(?:order|주문|발주)\s*(?:진행|건)", 1.0),
         (r"납품\s*(?:요청|부탁)", 1.0), (r"we\s+(?:would\s+like\s+to\s+)?order", 1.0),
     ),
     Kind.RFQ: (

@@ -43,9 +43,12 @@ _HEADER_ROLES = {
 }  # fmt: skip
 _TOTAL_ROW = re.compile(r"합\s*계|소\s*계|총\s*계|^\s*(?:sub)?total\b|부가세|vat|세\s*액", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•·▪▫◦‣⁃○●□■☐✓✔>]+|\(?\d{1,2}[.)](?!\d)|[①-⑳])\s*")
+# Money, dates, phone numbers, amounts with thousands separators and a leading row number: never part of
+# an item's name, so blanked before matching.
 _NOISE = re.compile(
     r"(?:₩|\$|krw|usd)\s*[\d,.]+|[\d,.]+\s*(?:원|krw|won|usd|달러)|\d{4}[-./]\d{1,2}[-./]\d{1,2}|"
-    r"\d{1,2}월\s*\d{1,2}일|\d{2,3}-\d{3,4}-\d{4}|@\s*[\d,.]+",
+    r"\d{1,2}월\s*\d{1,2}일|\d{2,3}-\d{3,4}-\d{4}|@\s*[\d,.]+|(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])|"
+    r"^\s*\d{1,3}[.)]?(?=\s+\S)",
     re.I,
 )
 _LETTER = re.compile(r"[A-Za-z가-힣]")
@@ -74,15 +77,19 @@ class ItemReader:
         notes: list[str] = []
         readings: list[_Reading] = []
         consumed: set[SourceLine] = set()
+        from_tables: set[tuple[str, str | None, Decimal | None]] = set()
         for table in lines.tables:
             if consumed.intersection(table.lines):
                 continue  # the same rows as a ruled table already read (its lines also hold tabs)
-            from_table = self._table(table)
-            if from_table:
-                readings.extend(from_table)
-                consumed.update(table.lines)
+            found = self._table(table)
+            if found:
+                readings.extend(found)
+                consumed.update(_table_lines(table))
+                from_tables.update((r.part, *r.key) for r in found)
+        # Lines in a table's area that no row was tied to (a row the table detector missed, a wrapped cell)
+        # are read as lines; what they repeat of the table is dropped.
         request = [line for line in lines.request if line not in consumed]
-        readings.extend(self._lines(request))
+        readings.extend(r for r in self._lines(request) if (r.part, *r.key) not in from_tables)
         if not readings and lines.subject is not None:
             readings.extend(self._lines([lines.subject]))
         readings = _drop_repeated_sources(readings, notes)
@@ -310,6 +317,14 @@ def _better(readings: list[_Reading]) -> _Reading:
         )
         best = _Reading(best.item.model_copy(update={"sku": doubted}), best.part, best.has_quantity, best.lines)
     return best
+
+
+def _table_lines(table: SourceTable) -> set[SourceLine]:
+    """The lines a table's rows were read from, and lines in its area made only of its cells' words (wrapped
+    cells). Other lines in the area (a row the table detector missed) are left to be read as lines."""
+    tied = {cell.line for row in table.rows for cell in row if cell.line is not None}
+    words = {word for row in table.rows for cell in row for word in cell.text.split()}
+    return tied | {line for line in table.lines if set(line.text.split()) <= words}
 
 
 def _header(rows: list[list[TableCell]]) -> tuple[int | None, dict[int, str]]:

@@ -159,7 +159,9 @@ def _inside(line: Line, table: Table) -> bool:
         return False
     x0, top, x1, bottom = line.bbox
     middle = (top + bottom) / 2
-    return table.bbox[1] <= middle <= table.bbox[3] and x0 >= table.bbox[0] - 2 and x1 <= table.bbox[2] + 2
+    overlap = min(x1, table.bbox[2]) - max(x0, table.bbox[0])
+    # OCR'd tables often end short of the last column: most of the line's width inside is enough.
+    return table.bbox[1] <= middle <= table.bbox[3] and overlap > 0.5 * (x1 - x0)
 
 
 def _ruled_table(table: Table, page_lines: list[tuple[SourceLine, Line]], part: str, page: int) -> SourceTable:
