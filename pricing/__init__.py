@@ -1,0 +1,1 @@
+"""Deterministic pricing: price lists, rules, tiers, caps, rounding, VAT, approval bands and the trace."""

@@ -70,7 +70,10 @@ def price_line(ctx: LineContext, book: PriceBook, rules: PricingRules, item_inde
         unit = rules.rounding.unit if rules.rounding.per == "line" else 1
         priced.applied.append(
             AppliedRule(
-                rule_id=ROUNDING_RULE_ID, name="단가 반올림", effect=f"{unit}단위 반올림", unit_price_after=unit_price
+                rule_id=ROUNDING_RULE_ID,
+                name="단가 반올림",
+                effect=f"{format_money(unit, ctx.currency)} 단위 반올림",
+                unit_price_after=unit_price,
             )
         )
     list_amount = round_half_up(ctx.list_amount)

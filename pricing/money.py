@@ -58,11 +58,10 @@ def discount_percent(list_amount: Decimal, amount: Decimal) -> Decimal:
     return (list_amount - amount) * HUNDRED / list_amount
 
 
-def format_money(amount: int | Decimal, currency: str) -> str:
+def format_money(amount: int, currency: str) -> str:
     """`9000, "KRW"` -> `9,000원`; other currencies keep their code: `9,000 USD`."""
-    text = f"{amount:,}" if isinstance(amount, int) else f"{amount:,.2f}".rstrip("0").rstrip(".")
     suffix = _CURRENCY_SUFFIX.get(currency)
-    return f"{text}{suffix}" if suffix else f"{text} {currency}"
+    return f"{amount:,}{suffix}" if suffix else f"{amount:,} {currency}"
 
 
 def format_percent(value: Decimal) -> str:
