@@ -20,11 +20,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from imap_tools import MailBoxUnencrypted
 from sqlalchemy import select
 
@@ -245,3 +249,64 @@ def mail_rows(runtime: Runtime) -> list[MailMessageRow]:
 def all_documents(runtime: Runtime) -> list[DocumentRow]:
     with session_scope(runtime.engine) as session:
         return list(documents.list_documents(session))
+
+
+class SmtpCollector:
+    """An aiosmtpd handler that keeps what it accepts; `replies` answer the first DATA commands instead."""
+
+    def __init__(self) -> None:
+        self.replies: list[str] = []
+        self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
+        self.recipients: list[list[str]] = []
+        self.attempts = 0
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: Envelope) -> str:
+        self.attempts += 1
+        if self.replies:
+            return self.replies.pop(0)
+        raw = envelope.original_content or b""
+        self.raw.append(raw)
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(raw))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServerUnderTest:
+    port: int
+    collector: SmtpCollector = field(default_factory=SmtpCollector)
+    controller: Controller | None = None
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def start(self) -> None:
+        """Listen again on the same port (a stopped Controller cannot be restarted: its loop is closed)."""
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def settings(self, **overrides: object) -> dict[str, object]:
+        values: dict[str, object] = {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": self.port,
+            "smtp_tls": False,
+            "smtp_from": "sales@seller.example",
+            "smtp_timeout_seconds": 10.0,
+            "smtp_retries": 2,
+            "smtp_retry_delay_seconds": 0.1,
+        }
+        values.update(overrides)
+        return values
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServerUnderTest]:
+    server = SmtpServerUnderTest(free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
