@@ -13,10 +13,9 @@ from pydantic import BaseModel
 
 from pricing.bands import line_discount_percent
 from pricing.engine import LineRequest, price_requests
-from pricing.lines import ROUNDING_RULE_ID
 from pricing.money import format_money, format_percent, format_quantity
 from pricing.schema import PricingRules
-from pricing.trace import RuleVerdict
+from pricing.trace import ROUNDING_RULE_ID, RuleVerdict
 from schemas.company import CompanyConfig
 from schemas.fields import Quantity
 from schemas.quote import ApprovalBand, PricedLine

@@ -19,10 +19,8 @@ from pricing.money import (
 from pricing.outcomes import Effect, free_gift, price_effect
 from pricing.price_book import PriceBook
 from pricing.schema import PricingRules, Rule
-from pricing.trace import MAX_DISCOUNT_RULE_ID, LineContext, RuleVerdict
+from pricing.trace import MAX_DISCOUNT_RULE_ID, ROUNDING_RULE_ID, LineContext, RuleVerdict
 from schemas.quote import AppliedRule, PricedLine
-
-ROUNDING_RULE_ID = "rounding"
 
 
 @dataclass

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pricing.trace import ENGINE_STEP_IDS
+
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 Money = Annotated[int, Field(ge=0)]
 Quantity = Annotated[Decimal, Field(gt=0)]
@@ -269,6 +271,11 @@ def _id_problems(pricing: PricingFile) -> list[str]:
     problems = []
     if duplicates := _duplicates([rule.id for rule in pricing.rules]):
         problems.append(f"rule ids must be unique: {', '.join(duplicates)} used twice")
+    problems += [
+        f"rule id '{rule.id}' is reserved for the engine's own trace steps; choose another"
+        for rule in pricing.rules
+        if rule.id in ENGINE_STEP_IDS
+    ]
     if duplicates := _duplicates([band.id for band in pricing.approval_bands]):
         problems.append(f"approval band ids must be unique: {', '.join(duplicates)} used twice")
     return problems

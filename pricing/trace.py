@@ -12,6 +12,9 @@ from pydantic import BaseModel
 VerdictStatus = Literal["applied", "not_applicable", "outranked", "no_effect"]
 
 MAX_DISCOUNT_RULE_ID = "max-discount"
+ROUNDING_RULE_ID = "rounding"
+ENGINE_STEP_IDS = frozenset({MAX_DISCOUNT_RULE_ID, ROUNDING_RULE_ID})
+"""Trace entries the engine adds itself; no rule in pricing.yaml may take these ids."""
 
 
 class RuleVerdict(BaseModel):

@@ -129,6 +129,11 @@ ERROR_CASES = [
         ["rule ids must be unique: a used twice"],
     ),
     (
+        "an id the engine uses for its own steps",
+        "rules:\n  - {id: rounding, name: A, discount_percent: 1}\n",
+        ["rule id 'rounding' is reserved"],
+    ),
+    (
         "min above max",
         "rules:\n  - {id: q, name: Q, discount_percent: 5, when: {min_qty: 10, max_qty: 5}}\n",
         ["rules[0] (id 'q'): when", "min_qty (10) is after max_qty (5)"],
