@@ -56,6 +56,8 @@ def _approved_but_not_resumed(rt: Runtime) -> list[tuple[int, str]]:
 @contextmanager
 def review_services(settings: Settings | None = None) -> Iterator[ReviewServices]:
     """The open runtime, pricing as the pipeline prices, and one background worker for resume_after_review."""
+    # Reviewing never extracts (resume_after_review starts from the stored extraction): no model to load.
+    settings = (settings or Settings()).model_copy(update={"llm": "off"})
     with (
         open_runtime(settings) as rt,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="resume-after-review") as worker,

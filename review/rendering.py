@@ -76,6 +76,20 @@ templates.env.filters.update(
 )
 
 
+FLASH_DECISIONS = {
+    "approved": "승인했습니다 / approved",
+    "rejected": "반려했습니다 / rejected",
+    "saved": "저장했습니다 / saved",
+}
+
+
+def flash_message(document_id: int | None, decision: str | None) -> str | None:
+    """The one-line confirmation after a decision (carried in the redirect's query, so only known words)."""
+    if document_id is None or decision not in FLASH_DECISIONS:
+        return None
+    return f"문서 #{document_id}: {FLASH_DECISIONS[decision]}"
+
+
 def services_of(request: Request) -> ReviewServices:
     return request.app.state.services
 

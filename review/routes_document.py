@@ -16,7 +16,7 @@ from review.forms import form_fields, json_fields
 from review.history import history_lines
 from review.original import OriginalSource, field_evidence, media_type, part_views
 from review.pages import PageRenderError, page_image_path
-from review.rendering import render, services_of, templates
+from review.rendering import flash_message, render, services_of, templates
 from review.roles import may_act_as, role_label
 from review.services import ReviewServices
 from schemas.extraction import Kind
@@ -28,11 +28,6 @@ router = APIRouter(dependencies=[Depends(require_user), Depends(require_csrf)])
 User = Annotated[CurrentUser, Depends(require_user)]
 FormFields = Annotated[dict[str, str], Depends(form_fields)]
 JsonFields = Annotated[dict[str, str], Depends(json_fields)]
-FLASH_DECISIONS = {
-    "approved": "승인했습니다 / approved",
-    "rejected": "반려했습니다 / rejected",
-    "saved": "저장했습니다 / saved",
-}
 
 
 def _case(services: ReviewServices, document_id: int) -> Case:
@@ -88,20 +83,16 @@ def _document_page(
         "nav": "queue",
         **_quote_context(evaluation, user, errors or []),
     }
+    if case.quote_row is not None:
+        context["quote"] = case.quote_row.quote  # what went out, not what the rules would say today
     return render(request, "document.html", context, status_code)
-
-
-def _flash(done: int | None, decision: str | None) -> str | None:
-    if done is None or decision not in FLASH_DECISIONS:
-        return None
-    return f"문서 #{done}: {FLASH_DECISIONS[decision]}"
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(
     request: Request, document_id: int, user: User, done: int | None = None, decision: str | None = None
 ) -> Response:
-    return _document_page(request, _case(services_of(request), document_id), user, flash=_flash(done, decision))
+    return _document_page(request, _case(services_of(request), document_id), user, flash=flash_message(done, decision))
 
 
 @router.get("/documents/{document_id}/parts/{part_index}/pages/{page_number}.png")

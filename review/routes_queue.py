@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from review import decisions
 from review.auth import require_csrf, require_user
-from review.rendering import render, services_of
+from review.rendering import flash_message, render, services_of
 from review.services import ReviewServices
 from schemas.extraction import Extraction
 from store import aliases, audit, documents, review
@@ -31,6 +31,8 @@ class QueueRow:
     customer: str
     customer_known: bool
     total: int | None
+    priced_lines: int
+    unpriced: int
     currency: str
     reasons: list[str]
     required_role: str
@@ -72,6 +74,8 @@ def _queue_row(
         customer=customer,
         customer_known=known,
         total=quote.total if quote else None,
+        priced_lines=len(quote.lines) if quote else 0,
+        unpriced=len(quote.unpriced) if quote else 0,
         currency=quote.currency if quote else services.company.seller.currency,
         reasons=list(task.reasons),
         required_role=evaluation.required_role if evaluation else task.required_role,
@@ -104,9 +108,7 @@ def queue_page(request: Request, done: int | None = None, decision: str | None =
                     )
                 )
     rows = [_queue_row(services, task, document, extraction) for task, document, extraction in waiting]
-    flash = None
-    if done is not None and decision in {"approved", "rejected"}:
-        flash = f"문서 #{done}: {'승인했습니다 / approved' if decision == 'approved' else '반려했습니다 / rejected'}"
+    flash = flash_message(done, decision)
     return render(request, "queue.html", {"rows": rows, "recent": recent, "flash": flash, "nav": "queue"})
 
 
