@@ -16,7 +16,8 @@ SIGNATURE = "감사합니다.\n김철수 과장\n(주)한결정밀 구매팀\nTe
         "-----Original Message-----\nFrom: sales@testparts.co.kr\nSent: Monday, March 4, 2024 10:00 AM\n"
         "To: kimcs@gmail.com\nSubject: 견적서\n\n6205 베어링 300개 견적드립니다.",
         "-----원본 메시지-----\n보낸 사람: 영업팀 <sales@testparts.co.kr>\n"
-        "보낸 날짜: 2024년 3월 4일 월요일 오전 10:00\n받는 사람: 김철수\n제목: 견적서\n\n6205 베어링 300개 견적드립니다.",
+        "보낸 날짜: 2024년 3월 4일 월요일 오전 10:00\n받는 사람: 김철수\n제목: 견적서\n\n"
+        "6205 베어링 300개 견적드립니다.",
         "________________________________\nFrom: 영업팀 <sales@testparts.co.kr>\nSent: Monday, March 4, 2024\n"
         "To: 김철수\nSubject: RE: 견적\n\n6205 베어링 300개 견적드립니다.",
         "2024년 3월 4일 (월) 오전 10:00, 영업팀 <sales@testparts.co.kr>님이 작성:\n"
