@@ -26,10 +26,7 @@ from schemas.masking import mask_text
 from store import documents, mail
 from store.audit import append_event
 from store.db import session_scope
-from store.models import DocumentRow, DocumentStatus
-
-# Documents that were recorded but whose processing never finished (the poller stopped in between).
-UNFINISHED = (DocumentStatus.RECEIVED, DocumentStatus.EXTRACTED)
+from store.models import DocumentRow
 
 
 class MailPollReport(BaseModel):
@@ -224,14 +221,3 @@ def _mark_handled(rt: Runtime, box: ImapMailbox, mailbox: str, uid: int) -> None
         row = mail.get_mail_message(session, mailbox, box.uidvalidity, uid)
         if row is not None:
             mail.mark_mail_moved(session, row.id)
-
-
-def unfinished_mail_documents(rt: Runtime) -> list[int]:
-    """Mail documents recorded but never processed to the end: this poll's, and any an earlier one left."""
-    with session_scope(rt.engine) as session:
-        return [
-            document.id
-            for status in UNFINISHED
-            for document in documents.list_documents(session, status=status)
-            if document.channel is Channel.IMAP
-        ]

@@ -13,7 +13,14 @@ from prefect import get_run_logger
 from prefect.exceptions import MissingContextError
 
 from flows.runtime import Runtime, current_runtime, open_runtime
+from schemas.envelope import Channel
 from schemas.settings import Settings
+from store import documents
+from store.db import session_scope
+from store.models import DocumentStatus
+
+# Recorded but never processed to the end: the poller stopped (crash, restart) between the two.
+UNFINISHED = (DocumentStatus.RECEIVED, DocumentStatus.EXTRACTED)
 
 
 @contextmanager
@@ -59,3 +66,17 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         return get_run_logger()
     except MissingContextError:
         return logging.getLogger("intake.poll")
+
+
+def unfinished_documents(rt: Runtime, channel: Channel) -> list[int]:
+    """Documents of `channel` recorded but never processed to the end: this poll's, and any an earlier one left.
+
+    Only called while holding `exclusive_poll` for the source, so no other poller is processing them.
+    """
+    with session_scope(rt.engine) as session:
+        return [
+            document.id
+            for status in UNFINISHED
+            for document in documents.list_documents(session, status=status)
+            if document.channel is channel
+        ]

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     poll_cron: str = "*/5 * * * *"
     timezone: str = "Asia/Seoul"
     drop_dir: Path | None = None
+    drop_poll_seconds: int = Field(default=60, description="how often `intake serve` looks into drop_dir")
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
