@@ -92,7 +92,8 @@ class CatalogMatcher:
         vocabulary: dict[str, set[str]] = {sku: set() for sku in self.items}
         for item in catalog:
             bare_name = re.sub(r"\([^)]*\)", " ", item.name)
-            named = [(item.sku, "sku"), (item.name, "name"), (bare_name, "name")]
+            # "BRG-6205" is also written "BRG 6205" or "brg6205": its pieces belong to its vocabulary.
+            named = [(item.sku, "sku"), (item.sku.replace("-", " "), "sku"), (item.name, "name"), (bare_name, "name")]
             named += [(alias, "alias") for alias in item.aliases]
             for phrase, method in named:
                 self._add(item.sku, phrase, method, vocabulary)
@@ -278,8 +279,9 @@ class CustomerMatcher:
         self._by_email: dict[str, str] = {}
         self._by_domain: dict[str, set[str]] = {}
         self._by_business_no = {c.business_no: c.customer_id for c in customers if c.business_no}
-        self._names = PhraseIndex(min_chars=3)
-        self._seller_names = PhraseIndex(min_chars=3)
+        # Whole tokens only, so a two-syllable name (한결) does not fire inside another word (한결같이).
+        self._names = PhraseIndex(min_chars=2)
+        self._seller_names = PhraseIndex(min_chars=2)
         seller_domain = seller.email.rsplit("@", 1)[-1].lower() if seller and "@" in seller.email else None
         for customer in customers:
             if customer.email:

@@ -346,8 +346,10 @@ def _drop_repeated_sources(readings: list[_Reading], notes: list[str]) -> list[_
     by_part: dict[str, Counter[tuple[str | None, Decimal | None]]] = {}
     for reading in readings:
         by_part.setdefault(reading.part, Counter())[reading.key] += 1
+    in_body = {r.part for r in readings if r.lines and r.lines[0].origin in ("body", "subject")}
     dropped: set[str] = set()
-    ordered = sorted(by_part, key=lambda p: (sum(by_part[p].values()), p.startswith("body")), reverse=True)
+    # Most items first; of equals, the attachment (the order document itself, with page and box) is kept.
+    ordered = sorted(by_part, key=lambda p: (sum(by_part[p].values()), p not in in_body), reverse=True)
     for part in reversed(ordered):
         for other in ordered:
             if other != part and other not in dropped and not (by_part[part] - by_part[other]):
