@@ -152,7 +152,7 @@ class CatalogMatcher:
         matches = self.match(text, blank, span)
         return matches[0] if matches else None
 
-    def _exact(self, text: str, tokens: list[Token], hits: list[PhraseHit]) -> list[ItemMatch]:
+    def _exact(self, text: str, tokens: Sequence[Token], hits: list[PhraseHit]) -> list[ItemMatch]:
         best: dict[str, ItemMatch] = {}
         for hit in hits:
             for sku, score, method in hit.targets:
@@ -170,7 +170,7 @@ class CatalogMatcher:
                     best[sku] = match
         return list(best.values())
 
-    def _fuzzy(self, text: str, tokens: list[Token]) -> list[ItemMatch]:
+    def _fuzzy(self, text: str, tokens: Sequence[Token]) -> list[ItemMatch]:
         content = [t for t in tokens if not t.is_filler]
         if not content:
             return []
@@ -201,7 +201,7 @@ class CatalogMatcher:
         return list(best.values())
 
     @staticmethod
-    def _coverage(entry: _Entry, tokens: list[Token]) -> tuple[float, list[str]]:
+    def _coverage(entry: _Entry, tokens: Sequence[Token]) -> tuple[float, list[str]]:
         """Words in the text that the item does not explain lower the score; unexplained codes a lot.
 
         A misspelt word (볼베아링 for 볼베어링) counts as explained in proportion to its similarity.

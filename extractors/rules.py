@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.matching import CatalogMatcher, CustomerMatch, CustomerMatcher, find_business_numbers
-from extractors.rules_items import ItemReader
+from extractors.rules_items import MAX_LINES, ItemReader
 from extractors.rules_lines import DocumentLines, collect_lines
 from extractors.validators import run_validators
 from schemas.company import CompanyConfig, LearntAliases
@@ -50,6 +50,8 @@ _COMPANY_FORM = re.compile(
     r"(?:\(주\)|㈜|주식회사)\s*[가-힣A-Za-z0-9&]+|[가-힣A-Za-z0-9&]+\s*(?:\(주\)|㈜|주식회사)"
     r"|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*,?\s+(?:Co\.,?\s*Ltd\.?|Inc\.|Corp\.|Corporation|Ltd\.)"
 )
+KindField = ExtractedField[Kind]
+MaybeText = ExtractedField[str | None]
 _HANGUL = re.compile(r"[가-힣]")
 _SUBJECT_WEIGHT, _NAME_WEIGHT, _BODY_WEIGHT = 2.0, 2.0, 1.0
 _SIGNAL_CONFIDENCE = {"signature": 0.88, "body": 0.85, "attachment": 0.85, "subject": 0.8}
@@ -110,15 +112,15 @@ def extract_with_rules(
     return extraction
 
 
-def classify_kind(lines: DocumentLines, has_items: bool) -> ExtractedField[Kind]:
+def classify_kind(lines: DocumentLines, has_items: bool) -> KindField:
     """rfq, po, invoice or other, from weighted keywords in the subject, attachment names and text."""
     subject = lines.subject.text if lines.subject else ""
     opening = "\n".join(line.text for line in lines.request[:5] if line.origin == "body")
     evidence = [lines.subject.evidence()] if lines.subject else []
     if _AUTO_REPLY.search(subject) or _AUTO_REPLY.search(opening):
-        return ExtractedField[Kind](value=Kind.OTHER, confidence=0.9, evidence=evidence, notes=["automatic reply"])
+        return KindField(value=Kind.OTHER, confidence=0.9, evidence=evidence, notes=["automatic reply"])
     if _BULK.search(subject) or _BULK.search(lines.body_text):
-        return ExtractedField[Kind](value=Kind.OTHER, confidence=0.85, evidence=evidence, notes=["newsletter/ad"])
+        return KindField(value=Kind.OTHER, confidence=0.85, evidence=evidence, notes=["newsletter/ad"])
     sources = [
         (subject, _SUBJECT_WEIGHT),
         (" ".join(lines.attachment_names), _NAME_WEIGHT),
@@ -137,18 +139,18 @@ def classify_kind(lines: DocumentLines, has_items: bool) -> ExtractedField[Kind]
     if top == 0:
         kind, confidence = (Kind.RFQ, 0.55) if has_items else (Kind.OTHER, 0.75)
         why = "items but no request words" if has_items else "no request words and no items"
-        return ExtractedField[Kind](value=kind, confidence=confidence, evidence=evidence, notes=[why])
+        return KindField(value=kind, confidence=confidence, evidence=evidence, notes=[why])
     confidence = min(0.95, 0.5 + 0.15 * top) * (1 - 0.4 * second / top)
     notes = ["keyword scores: " + ", ".join(f"{k.value} {v:g}" for k, v in ranked if v)]
     if top_kind in (Kind.RFQ, Kind.PO) and not has_items:
         confidence *= 0.7
         notes.append("a request without line items")
-    return ExtractedField[Kind](value=top_kind, confidence=round(confidence, 4), evidence=evidence, notes=notes)
+    return KindField(value=top_kind, confidence=round(confidence, 4), evidence=evidence, notes=notes)
 
 
 def _customer(
     matcher: CustomerMatcher, lines: DocumentLines, envelope: Envelope, company: CompanyConfig
-) -> tuple[ExtractedField[str | None], ExtractedField[str | None], list[str]]:
+) -> tuple[MaybeText, MaybeText, list[str]]:
     """Every signal (sender, forwarded sender, business number, names) combined per customer."""
     signals: list[tuple[CustomerMatch, Evidence]] = []
     seller_domain = company.seller.email.rsplit("@", 1)[-1].lower()
@@ -158,7 +160,7 @@ def _customer(
     if lines.forwarded_from:
         found = matcher.by_sender(lines.forwarded_from, confidence=0.92)
         signals += [(m, Evidence(part="forwarded from", text=m.text)) for m in found]
-    for line in [*([lines.subject] if lines.subject else []), *lines.request, *lines.signature]:
+    for line in [*([lines.subject] if lines.subject else []), *lines.request[:MAX_LINES], *lines.signature]:
         for match in matcher.in_text(line.text, _SIGNAL_CONFIDENCE[line.origin]):
             signals.append((match, line.evidence(match.start or 0, match.end)))
     if not signals:
@@ -168,7 +170,7 @@ def _customer(
 
 def _combine(
     signals: list[tuple[CustomerMatch, Evidence]], matcher: CustomerMatcher
-) -> tuple[ExtractedField[str | None], ExtractedField[str | None], list[str]]:
+) -> tuple[MaybeText, MaybeText, list[str]]:
     strongest: dict[str, dict[str, tuple[CustomerMatch, Evidence]]] = {}
     for match, evidence in signals:
         per_method = strongest.setdefault(match.customer_id, {})
@@ -189,7 +191,7 @@ def _combine(
             confidence *= 0.6 if runner_up >= 0.8 else 0.85
             notes.append(f"the document also points to customer {ranked[1]} ({runner_up:.2f})")
     found = strongest[best].values()
-    customer_id = ExtractedField[str | None](
+    customer_id = MaybeText(
         value=best,
         confidence=round(confidence, 4),
         evidence=[evidence for _, evidence in found],
@@ -198,28 +200,24 @@ def _combine(
     named = [(m, e) for m, e in found if m.method in ("name", "learnt")]
     if named:
         match, evidence = max(named, key=lambda me: me[0].confidence)
-        name = ExtractedField[str | None](value=match.text, confidence=0.9, evidence=[evidence])
+        name = MaybeText(value=match.text, confidence=0.9, evidence=[evidence])
     else:
-        name = ExtractedField[str | None](
+        name = MaybeText(
             value=matcher.customers[best].name, confidence=0.6, notes=["the customer's name in the customer list"]
         )
     return customer_id, name, notes
 
 
-def _unknown_company(lines: DocumentLines) -> ExtractedField[str | None]:
+def _unknown_company(lines: DocumentLines) -> MaybeText:
     """A company form ((주)..., ... Co., Ltd.) in the signature or body: a customer not on the list yet."""
     for line in [*lines.signature, *(line for line in lines.request if line.origin == "body")]:
         match = _COMPANY_FORM.search(line.text)
         if match:
             evidence = [line.evidence(*match.span())]
             value = match.group().strip()
-            return ExtractedField[str | None](
-                value=value, confidence=0.5, evidence=evidence, notes=["not on the customer list"]
-            )
-    return ExtractedField[str | None](value=None, confidence=0.0, notes=["no company named"])
+            return MaybeText(value=value, confidence=0.5, evidence=evidence, notes=["not on the customer list"])
+    return MaybeText(value=None, confidence=0.0, notes=["no company named"])
 
 
-def _no_customer() -> ExtractedField[str | None]:
-    return ExtractedField[str | None](
-        value=None, confidence=0.0, notes=["no known customer named by sender, business number or name"]
-    )
+def _no_customer() -> MaybeText:
+    return MaybeText(value=None, confidence=0.0, notes=["no known customer named by sender, business number or name"])

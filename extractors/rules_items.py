@@ -20,9 +20,13 @@ from extractors.quantities import QuantityMention, find_quantities, normalize_un
 from extractors.rules_lines import DocumentLines, SourceLine, SourceTable, TableCell
 from extractors.tokens import tokenize
 from schemas.extraction import LineItem
-from schemas.fields import Evidence, ExtractedField
+from schemas.fields import Evidence, ExtractedField, Quantity
 
+TextField = ExtractedField[str]
+MaybeText = ExtractedField[str | None]
+QuantityField = ExtractedField[Quantity | None]  # the schema's own parametrisation: no re-validation
 MAX_ITEMS = 200
+MAX_LINES = 2000  # an order is not longer; a longer text is read in part and goes to a person
 _FORM_CONFIDENCE = {"label": 0.95, "unit": 0.95, "words": 0.85, "times": 0.85}
 _TABLE_QUANTITY = 0.95
 _SHARED_QUANTITY = 0.85
@@ -89,6 +93,9 @@ class ItemReader:
         # Lines in a table's area that no row was tied to (a row the table detector missed, a wrapped cell)
         # are read as lines; what they repeat of the table is dropped.
         request = [line for line in lines.request if line not in consumed]
+        if len(request) > MAX_LINES:
+            notes.append(f"only the first {MAX_LINES} of {len(request)} lines were read for items")
+            request = request[:MAX_LINES]
         readings.extend(r for r in self._lines(request) if (r.part, *r.key) not in from_tables)
         if not readings and lines.subject is not None:
             readings.extend(self._lines([lines.subject]))
@@ -178,7 +185,7 @@ class ItemReader:
             quantity, confidence = shared, _SHARED_QUANTITY
             notes.append(f"quantity '{shared.text}' stated for several items")
         sku_ocr = line.ocr_confidence(match.start, match.end)
-        sku_field = ExtractedField[str | None](
+        sku_field = MaybeText(
             value=match.sku,
             confidence=round(match.confidence * (0.5 + 0.5 * sku_ocr), 4),
             evidence=[line.evidence(match.start, match.end)],
@@ -216,7 +223,7 @@ class ItemReader:
         if not words or not _LETTER.search(" ".join(t.text for t in words)):
             return None
         quantity = stated[0]
-        sku = ExtractedField[str | None](
+        sku = MaybeText(
             value=None, confidence=0.0, evidence=[line.evidence(*span)], notes=["no catalog item matches this line"]
         )
         item = LineItem(
@@ -275,7 +282,7 @@ class ItemReader:
         place = place if place.text else named[0]
         evidence = place.evidence(table.anchor, table.bbox)
         ocr = _cell_ocr(place)
-        sku = ExtractedField[str | None](
+        sku = MaybeText(
             value=match.sku if match else None,
             confidence=round(match.confidence * (0.5 + 0.5 * ocr), 4) if match else 0.0,
             evidence=[evidence] if evidence else [],
@@ -286,7 +293,7 @@ class ItemReader:
         parsed = parse_cell_quantity(quantity_cell.text) if quantity_cell.text else None
         stated_unit = normalize_unit(cells["unit"].text) if cells.get("unit") and cells["unit"].text else None
         unit = stated_unit or (parsed[1] if parsed else None)
-        description = ExtractedField[str](value=text, confidence=round(ocr, 4), evidence=[evidence] if evidence else [])
+        description = TextField(value=text, confidence=round(ocr, 4), evidence=[evidence] if evidence else [])
         item = LineItem(
             description=description,
             sku=sku,
@@ -359,28 +366,28 @@ def _drop_repeated_sources(readings: list[_Reading], notes: list[str]) -> list[_
     return [r for r in readings if r.part not in dropped]
 
 
-def _description(line: SourceLine, span: tuple[int, int]) -> ExtractedField[str]:
+def _description(line: SourceLine, span: tuple[int, int]) -> TextField:
     start, end = span
     bullet = _BULLET.match(line.text[start:end])
     if bullet:
         start += bullet.end()
     text = line.text[start:end].strip(" ,;/\t")
-    return ExtractedField[str](
+    return TextField(
         value=text, confidence=round(line.ocr_confidence(start, end), 4), evidence=[line.evidence(start, end)]
     )
 
 
 def _quantity_field(
     line: SourceLine, mention: QuantityMention | None, confidence: float, catalog_unit: str | None, notes: list[str]
-) -> ExtractedField[Decimal | None]:
+) -> QuantityField:
     if mention is None:
-        return ExtractedField[Decimal | None](value=None, confidence=0.0, notes=["no quantity found", *notes])
+        return QuantityField(value=None, confidence=0.0, notes=["no quantity found", *notes])
     notes = list(notes)
     if mention.unit and catalog_unit and mention.unit != catalog_unit:
         confidence *= _UNIT_MISMATCH
         notes.append(f"stated in {mention.unit}; the catalog sells it per {catalog_unit}")
     confidence *= line.ocr_confidence(mention.start, mention.end)
-    return ExtractedField[Decimal | None](
+    return QuantityField(
         value=mention.value,
         confidence=round(confidence, 4),
         evidence=[line.evidence(mention.start, mention.end)],
@@ -388,18 +395,14 @@ def _quantity_field(
     )
 
 
-def _unit_field(
-    line: SourceLine, mention: QuantityMention | None, catalog_unit: str | None
-) -> ExtractedField[str | None]:
+def _unit_field(line: SourceLine, mention: QuantityMention | None, catalog_unit: str | None) -> MaybeText:
     if mention is not None and mention.unit:
-        return ExtractedField[str | None](
+        return MaybeText(
             value=mention.unit, confidence=_STATED_UNIT, evidence=[line.evidence(mention.start, mention.end)]
         )
     if catalog_unit:
-        return ExtractedField[str | None](
-            value=catalog_unit, confidence=_CATALOG_UNIT, notes=["unit not stated; the catalog's unit"]
-        )
-    return ExtractedField[str | None](value=None, confidence=0.0, notes=["unit not stated"])
+        return MaybeText(value=catalog_unit, confidence=_CATALOG_UNIT, notes=["unit not stated; the catalog's unit"])
+    return MaybeText(value=None, confidence=0.0, notes=["unit not stated"])
 
 
 def _cell_ocr(cell: TableCell) -> float:
@@ -417,40 +420,36 @@ def _table_quantity(
     parsed: tuple[Decimal, str | None] | None,
     unit: str | None,
     catalog_unit: str | None,
-) -> ExtractedField[Decimal | None]:
+) -> QuantityField:
     if parsed is None:
         note = f"quantity cell '{cell.text}' is not a number" if cell.text else "quantity cell is empty"
         evidence = _cell_evidence(table, cell)
-        return ExtractedField[Decimal | None](value=None, confidence=0.0, evidence=evidence, notes=[note])
+        return QuantityField(value=None, confidence=0.0, evidence=evidence, notes=[note])
     confidence, notes = _TABLE_QUANTITY * _cell_ocr(cell), []
     if unit and catalog_unit and unit != catalog_unit:
         confidence *= _UNIT_MISMATCH
         notes.append(f"stated in {unit}; the catalog sells it per {catalog_unit}")
-    return ExtractedField[Decimal | None](
+    return QuantityField(
         value=parsed[0], confidence=round(confidence, 4), evidence=_cell_evidence(table, cell), notes=notes
     )
 
 
-def _table_unit(
-    table: SourceTable, cell: TableCell | None, unit: str | None, catalog_unit: str | None
-) -> ExtractedField[str | None]:
+def _table_unit(table: SourceTable, cell: TableCell | None, unit: str | None, catalog_unit: str | None) -> MaybeText:
     if unit:
         evidence = _cell_evidence(table, cell) if cell is not None and cell.text else []
-        return ExtractedField[str | None](value=unit, confidence=_STATED_UNIT, evidence=evidence)
+        return MaybeText(value=unit, confidence=_STATED_UNIT, evidence=evidence)
     if catalog_unit:
-        return ExtractedField[str | None](
-            value=catalog_unit, confidence=_CATALOG_UNIT, notes=["unit not stated; the catalog's unit"]
-        )
-    return ExtractedField[str | None](value=None, confidence=0.0, notes=["unit not stated"])
+        return MaybeText(value=catalog_unit, confidence=_CATALOG_UNIT, notes=["unit not stated; the catalog's unit"])
+    return MaybeText(value=None, confidence=0.0, notes=["unit not stated"])
 
 
-def _table_number(table: SourceTable, cell: TableCell | None) -> ExtractedField[Decimal | None] | None:
+def _table_number(table: SourceTable, cell: TableCell | None) -> QuantityField | None:
     """Prices and amounts as the document states them (checked on invoices, never used to price a quote)."""
     if cell is None or not cell.text:
         return None
     parsed = parse_cell_quantity(re.sub(r"[₩원\s]|krw", "", cell.text, flags=re.I))
     if parsed is None:
         return None
-    return ExtractedField[Decimal | None](
+    return QuantityField(
         value=parsed[0], confidence=round(0.95 * _cell_ocr(cell), 4), evidence=_cell_evidence(table, cell)
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[-.'’/][^\W_]+)*")
 _SCRIPT_RUN = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]+|[^가-힣ㄱ-ㅎㅏ-ㅣ]+")
@@ -47,6 +48,7 @@ PARTICLES = (
     "님",
     "쪽",
 )
+_PARTICLE_ENDINGS = frozenset(p[-1] for p in PARTICLES)
 # Words that say nothing about which item is meant: greetings, request verbs, filler, units, labels.
 FILLER = frozenset(
     " ".join(
@@ -92,7 +94,9 @@ def _normalize(text: str) -> str:
     return "".join(out)
 
 
-def tokenize(text: str) -> list[Token]:
+@lru_cache(maxsize=4096)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Canonical tokens with offsets; cached, as each line is tokenized by several matchers."""
     normalized = _normalize(text)
     tokens: list[Token] = []
     for raw in _RAW_TOKEN.finditer(normalized):
@@ -102,7 +106,7 @@ def tokenize(text: str) -> list[Token]:
                 canonical = _canonical(piece)
                 if canonical:
                     tokens.append(Token(canonical, piece_start, piece_start + len(piece)))
-    return tokens
+    return tuple(tokens)
 
 
 def _split_slashes(text: str, start: int) -> Iterable[tuple[int, str]]:
@@ -122,6 +126,8 @@ def _canonical(piece: str) -> str:
 
 
 def strip_particle(text: str) -> str:
+    if not text or text[-1] not in _PARTICLE_ENDINGS:
+        return text
     for particle in PARTICLES:
         if text.endswith(particle) and len(text) - len(particle) >= 2:
             return text[: -len(particle)]
@@ -168,14 +174,17 @@ class PhraseIndex:
         if target not in targets or targets[target][0] < score:
             targets[target] = (score, method)
 
-    def find(self, tokens: list[Token]) -> list[PhraseHit]:
+    def find(self, tokens: Sequence[Token]) -> list[PhraseHit]:
         """Every known phrase in the tokens, overlapping ones included (see `longest_first`)."""
         hits = []
+        bare = [strip_particle(t.text) for t in tokens]
         for first in range(len(tokens)):
             joined = ""
             for last in range(first, min(len(tokens), first + self.max_tokens)):
+                targets = self._entries.get(joined + tokens[last].text)
+                if not targets and bare[last] != tokens[last].text:
+                    targets = self._entries.get(joined + bare[last])
                 joined += tokens[last].text
-                targets = self._entries.get(joined) or self._entries.get(strip_particle(joined))
                 if targets:
                     found = tuple((target, score, method) for target, (score, method) in targets.items())
                     hits.append(PhraseHit(found, first, last, tokens[first].start, tokens[last].end))
