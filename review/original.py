@@ -196,7 +196,8 @@ def _pages(
         try:
             page_image_path(source.page_cache, part.sha256, mime, number, lambda: source.load(part))
         except (PageRenderError, StoreError) as exc:
-            pages.append(PageView(number=number, image_url=None, error=str(exc)))
+            if part_text is None or not part_text.error:  # else the reading error already says what is wrong
+                pages.append(PageView(number=number, image_url=None, error=str(exc)))
             continue
         pages.append(PageView(number, source.page_url(index, number), boxes=_page_boxes(part_text, number, evidence)))
     return pages, max(0, len(numbers) - MAX_PAGES_SHOWN)

@@ -63,6 +63,13 @@ STATUS_LABELS = {
 }
 
 
+KIND_LABELS = {"rfq": "견적 요청 RFQ", "po": "발주 PO", "invoice": "청구서 Invoice", "other": "기타 Other"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -72,7 +79,13 @@ def is_stale(moment: datetime | None, hours: int = 24) -> bool:
 
 
 templates.env.filters.update(
-    money=money, quantity=quantity, age=age, role_label=role_label, is_stale=is_stale, status_label=status_label
+    money=money,
+    quantity=quantity,
+    age=age,
+    role_label=role_label,
+    is_stale=is_stale,
+    status_label=status_label,
+    kind_label=kind_label,
 )
 
 

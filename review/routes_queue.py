@@ -27,7 +27,7 @@ class QueueRow:
     document_id: int
     title: str
     sender: str
-    channel: str
+    kind: str | None
     customer: str
     customer_known: bool
     total: int | None
@@ -70,7 +70,7 @@ def _queue_row(
         document_id=document.id,
         title=document.subject or document.source_name,
         sender=document.sender or document.channel.value,
-        channel=document.channel.value,
+        kind=extraction.kind.value.value if extraction else None,
         customer=customer,
         customer_known=known,
         total=quote.total if quote else None,

@@ -4,8 +4,10 @@ and a review app served by uvicorn on a free loopback port."""
 from __future__ import annotations
 
 import contextvars
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -20,12 +22,14 @@ from pathlib import Path
 import uvicorn
 import yaml
 from fastapi import FastAPI
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import Engine
 
+from flows.results import DocumentResult
 from review.security import hash_password
 from schemas.settings import Settings
 from store import users
@@ -167,23 +171,28 @@ class QueuedSetup:
     documents: dict[str, int]
 
 
-def queue_mails(settings: Settings, mails: dict[str, bytes]) -> QueuedSetup:
-    """Run the real pipeline (Prefect flow process_files) on the mails; every one must end up waiting for review."""
+def run_pipeline(settings: Settings, paths: list[Path]) -> list[DocumentResult]:
+    """The real pipeline (Prefect flow process_files) on files, then the test users; needs the Prefect harness."""
     from flows.process_document import process_files
     from flows.runtime import open_runtime
 
+    with open_runtime(settings) as rt:
+        results = process_files([str(path) for path in paths])
+        add_users(rt.engine)
+    return results
+
+
+def queue_mails(settings: Settings, mails: dict[str, bytes]) -> QueuedSetup:
+    """Run the pipeline on the mails; every one must end up waiting for review."""
     inbox = settings.home / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, data in mails.items():
         path = inbox / f"{name}.eml"
         path.write_bytes(data)
-        paths.append(str(path))
-    with open_runtime(settings) as rt:
-        results = process_files(paths)
-        add_users(rt.engine)
+        paths.append(path)
     documents = {}
-    for name, result in zip(mails, results, strict=True):
+    for name, result in zip(mails, run_pipeline(settings, paths), strict=True):
         assert result.status == "review", f"{name} did not wait for review: {result.model_dump_json(indent=1)}"
         documents[name] = result.document_id
     return QueuedSetup(settings, documents)
@@ -191,3 +200,49 @@ def queue_mails(settings: Settings, mails: dict[str, bytes]) -> QueuedSetup:
 
 def review_settings(home: Path) -> Settings:
     return Settings(home=home, config_dir=review_company(home / "company"), llm="off")
+
+
+# --- headless Chromium (Debian's; Playwright never downloads a browser here) ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(
+    os.environ.get("INTAKE_REVIEW_SCREENSHOTS", Path(tempfile.gettempdir()) / "intake-review-screenshots")
+)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (make install does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def log_in(page: Page, server: LiveServer, name: str) -> None:
+    page.goto(f"{server.url}/")
+    expect(page).to_have_url(f"{server.url}/login?next=%2F")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{server.url}/")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Saved where a person can look at it: $INTAKE_REVIEW_SCREENSHOTS or the temp dir's intake-review-screenshots."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path))
+    return path

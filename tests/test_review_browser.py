@@ -1,34 +1,33 @@
 """The review app in a real headless Chromium: log in, correct, approve, roles, and a hostile mail's script.
 
-Screenshots of the queue and the document page go to $INTAKE_REVIEW_SCREENSHOTS (default: a folder in the
-system temp dir) so a person can look at what a reviewer sees.
+Screenshots of the queue and the document page go to fixtures_review.SCREENSHOTS so a person can look at
+what a reviewer sees.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pdfplumber
 import pytest
 from fixtures_review import (
-    PASSWORD,
     UNKNOWN_ITEM,
     LiveServer,
     QueuedSetup,
     band_mail,
+    chromium,
     fixable_mail,
+    log_in,
     order_mail,
     order_pdf,
     queue_mails,
     review_settings,
+    screenshot,
     serve,
 )
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from flows.cli_review import create_review_app
 from flows.resume_after_review import local_today
@@ -42,19 +41,6 @@ from store.models import QuoteRow
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SCREENSHOTS = Path(
-    os.environ.get("INTAKE_REVIEW_SCREENSHOTS", Path(tempfile.gettempdir()) / "intake-review-screenshots")
-)
 QUOTE_TIMEOUT_SECONDS = 120
 
 
@@ -75,12 +61,8 @@ def live(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make install does)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -98,22 +80,6 @@ def page(browser: Browser) -> Iterator[Page]:
 def _note_problem(message: ConsoleMessage, problems: list[str]) -> None:
     if message.type == "error" and "Content Security Policy" in message.text:
         problems.append(message.text)
-
-
-def log_in(page: Page, server: LiveServer, name: str) -> None:
-    page.goto(f"{server.url}/")
-    expect(page).to_have_url(f"{server.url}/login?next=%2F")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{server.url}/")
-
-
-def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    page.screenshot(path=str(path), full_page=False)
-    return path
 
 
 def wait_for_quote(queued: QueuedSetup, document_id: int) -> QuoteRow:
