@@ -150,11 +150,9 @@ def serve(app: FastAPI) -> Iterator[LiveServer]:
         thread.join(timeout=60)
 
 
-def band_mail() -> bytes:
+def band_mail(subject: str = "베어링 대량 견적 요청") -> bytes:
     """A clean request from a known customer, large enough for the approver band (≥ 2,000,000 with VAT)."""
-    return order_mail(
-        "(주)대성정밀", "purchase@daesung-prec.co.kr", [("베어링 6204ZZ", 500)], subject="베어링 대량 견적 요청"
-    )
+    return order_mail("(주)대성정밀", "purchase@daesung-prec.co.kr", [("베어링 6204ZZ", 500)], subject=subject)
 
 
 UNKNOWN_ITEM = "특수 가공 브라켓 XJ-9"

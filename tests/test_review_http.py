@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from starlette.routing import BaseRoute, Mount
 from flows.cli_review import create_review_app
 from review.security import SESSION_COOKIE, hash_password
 from schemas.review import ReviewStatus
-from store import aliases, audit, documents, review, users
+from store import aliases, audit, documents, quotes, review, users
 from store.db import make_engine, session_scope
 
 # Routes anyone may reach; everything else must refuse a visitor who has not logged in.
@@ -38,7 +39,12 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture(scope="module")
 def queued(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> QueuedSetup:
     settings = review_settings(tmp_path_factory.mktemp("review-http"))
-    mails = {"band": band_mail(), "fixable": fixable_mail(), "reject": fixable_mail("견적 요청 - 반려용")}
+    mails = {
+        "band": band_mail(),
+        "fixable": fixable_mail(),
+        "reject": fixable_mail("견적 요청 - 반려용"),
+        "restart": band_mail("베어링 대량 견적 요청 (재시작)"),
+    }
     return queue_mails(settings, mails)
 
 
@@ -359,3 +365,28 @@ def queue_or_quote(queued: QueuedSetup, mail: bytes) -> object:
         (result,) = process_files([str(path)])
         with session_scope(rt.engine) as session:
             return documents.latest_extraction(session, result.document_id)
+
+
+def test_an_approval_the_app_did_not_finish_resumes_when_it_starts_again(queued: QueuedSetup) -> None:
+    """Approved in the store, but the process stopped before the quote went out: the next start finishes it."""
+    document_id = queued.documents["restart"]
+    engine = make_engine(queued.settings.resolved_database_url)
+    with session_scope(engine) as session:
+        task = review.latest_review_task(session, document_id)
+        review.decide_review_task(session, task.id, ReviewStatus.APPROVED, decided_by="jun", reason="before a crash")
+    with TestClient(create_review_app(queued.settings)):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with session_scope(engine) as session:
+                issued = quotes.get_quote_for_document(session, document_id)
+            if issued is not None:
+                break
+            time.sleep(0.5)
+    assert issued is not None, "the approved document was not resumed"
+    with session_scope(engine) as session:
+        assert documents.get_status(session, document_id).value == "quoted"
+        issued_event = next(
+            e for e in audit.list_events(session, document_id=document_id) if e.action == "quote.issued"
+        )
+    assert issued_event.actor == "jun"
+    engine.dispose()
