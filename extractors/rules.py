@@ -58,22 +58,22 @@ _SIGNAL_CONFIDENCE = {"signature": 0.88, "body": 0.85, "attachment": 0.85, "subj
 
 
 @dataclass
-class _Matchers:
+class Matchers:
     catalog: CatalogMatcher
     customers: CustomerMatcher
 
 
-_MATCHER_CACHE: dict[int, tuple[CompanyConfig, LearntAliases | None, _Matchers]] = {}
+_MATCHER_CACHE: dict[int, tuple[CompanyConfig, LearntAliases | None, Matchers]] = {}
 _MATCHER_CACHE_SIZE = 8
 
 
-def matchers_for(company: CompanyConfig, learnt: LearntAliases | None = None) -> _Matchers:
+def matchers_for(company: CompanyConfig, learnt: LearntAliases | None = None) -> Matchers:
     """The company's catalog and customer indexes, built once and reused while company and aliases are the same."""
     cached = _MATCHER_CACHE.get(id(company))
     if cached is not None and cached[0] is company and cached[1] == learnt:
         return cached[2]
     aliases = learnt or LearntAliases()
-    matchers = _Matchers(
+    matchers = Matchers(
         CatalogMatcher(company.catalog, aliases.sku),
         CustomerMatcher(company.customers, company.seller, aliases.customer),
     )
