@@ -7,7 +7,8 @@ from typing import Any
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _BUSINESS_NO = re.compile(r"\b(\d{3})-?(\d{2})-?(\d{5})\b")
-_PHONE = re.compile(r"(?<!\d)(\+?82[- ]?|0)(\d{1,2})[- .)]?(\d{3,4})[- .]?(\d{4})(?!\d)")
+# Bounded by letters too, so digit runs inside hex digests (sha256 values in audit data) stay intact.
+_PHONE = re.compile(r"(?<![0-9A-Za-z])(\+?82[- ]?|0)(\d{1,2})[- .)]?(\d{3,4})[- .]?(\d{4})(?![0-9A-Za-z])")
 
 
 def mask_text(text: str) -> str:

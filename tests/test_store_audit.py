@@ -99,11 +99,6 @@ def test_personal_data_is_masked_in_event_data_and_actor(engine: Engine) -> None
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schemas.masking's phone pattern masks digit runs inside hex digests (about 1 sha256 in 40); "
-    "remove this marker once the pattern requires non-alphanumeric neighbours",
-)
 def test_hex_digests_in_event_data_survive_masking(engine: Engine) -> None:
     # Found by searching sha256 values: this one holds the digit run "0436039405".
     digest = "b976009a218156175b8e318bc50cb83158720e47e0436039405a05df09570d82"
