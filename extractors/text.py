@@ -42,6 +42,9 @@ def read_part(part: Part) -> PartText:
     data = part.data
     if data is None:
         return result.model_copy(update={"status": "error", "error": "the part's bytes were not loaded"})
+    if not data and part.role in ("body_text", "body_html"):
+        # An empty body is nothing to read, not a fault: the mail may still be classified (and is "other").
+        return result.model_copy(update={"status": "skipped"})
     if not data:
         return result.model_copy(update={"status": "error", "error": "empty part (0 bytes)"})
     if len(data) > MAX_PART_BYTES:
