@@ -1,0 +1,36 @@
+"""Extraction for the pipeline: the deterministic extractor, plus the LLM when it is on."""
+
+from __future__ import annotations
+
+from extractors.rules import extract_with_rules
+from flows.runtime import Runtime
+from schemas.company import LearntAliases
+from schemas.envelope import Envelope
+from schemas.extraction import Extraction
+from schemas.fields import ValidatorResult
+from schemas.text import DocumentText
+
+
+def _unread_parts(text: DocumentText) -> list[ValidatorResult]:
+    """A part we could not read may hold the order itself: a person must look before anything goes out."""
+    return [
+        ValidatorResult(name="part_readable", ok=False, message=f"{p.part}: {p.error}", field=p.part)
+        for p in text.parts
+        if p.status in ("error", "needs_ocr", "skipped") and p.error
+    ]
+
+
+def unreadable_reason(text: DocumentText) -> str | None:
+    """Why a document cannot be processed at all: nothing readable and at least one part that failed.
+
+    An empty mail is not unreadable: it goes on to extraction and ends as "not a request".
+    """
+    if any(part.status == "ok" and part.text.strip() for part in text.parts) or not text.errors:
+        return None
+    return "; ".join(text.errors)
+
+
+def extract_document(rt: Runtime, text: DocumentText, envelope: Envelope, learnt: LearntAliases) -> Extraction:
+    extraction = extract_with_rules(text, envelope, rt.company, learnt)
+    extraction.validators.extend(_unread_parts(text))
+    return extraction
