@@ -150,3 +150,8 @@ def test_a_real_scan_goes_through_the_ocr_module() -> None:
     [part] = read_document(envelope_from_bytes(buffer.getvalue(), "scan.png", Channel.DROP)).parts
     assert (part.status, part.pages[0].method) == ("ok", "ocr")
     assert part.pages[0].lines and all(0 <= w.confidence <= 1 for line in part.pages[0].lines for w in line.words)
+
+
+def test_an_empty_mail_body_is_skipped_without_an_error() -> None:
+    [part] = read_document(_envelope(_part("body.txt", "text/plain; charset=utf-8", b"", role="body_text"))).parts
+    assert (part.status, part.error) == ("skipped", None)
