@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Seoul"
     drop_dir: Path | None = None
     drop_poll_seconds: int = Field(default=60, description="how often `intake serve` looks into drop_dir")
+    # `intake serve` needs a Prefect API with a scheduler: without PREFECT_API_URL it starts one on this port.
+    prefect_port: int = 4200
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
