@@ -42,7 +42,7 @@ def _run_paths(paths: list[Path], config: Path | None, out: Path | None) -> tupl
             results = process_files([str(p) for p in paths])
             return results, rt.out_dir
     except ConfigError as exc:
-        err_console.print(f"[red]company configuration error:[/red] {exc}")
+        err_console.print(f"[red]company configuration error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 

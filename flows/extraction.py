@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from extractors.llm import LLMError, extract_with_llm
+from extractors.merge import combine
 from extractors.rules import extract_with_rules
 from flows.runtime import Runtime
 from schemas.company import LearntAliases
@@ -31,6 +33,15 @@ def unreadable_reason(text: DocumentText) -> str | None:
 
 
 def extract_document(rt: Runtime, text: DocumentText, envelope: Envelope, learnt: LearntAliases) -> Extraction:
-    extraction = extract_with_rules(text, envelope, rt.company, learnt)
-    extraction.validators.extend(_unread_parts(text))
-    return extraction
+    """Rules always; the LLM when on; `combine` sets every field's confidence from both (and the evidence)."""
+    rules = extract_with_rules(text, envelope, rt.company, learnt)
+    rules.validators.extend(_unread_parts(text))
+    answer, error = None, None
+    if rt.llm is not None:
+        try:
+            answer = extract_with_llm(
+                rt.llm, text, max_input_chars=rt.settings.llm_max_input_chars, envelope=envelope, cache=rt.llm_cache
+            )
+        except LLMError as exc:
+            error = str(exc)
+    return combine(rules, answer, text, envelope, rt.company, learnt, llm_error=error)

@@ -9,10 +9,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from extractors.llm import LLMCache, LLMClient
+from flows.llm_runtime import open_llm_client
 from pricing.rules import PricingRules, load_pricing
 from schemas.company import CompanyConfig, load_company
 from schemas.settings import Settings
 from store.blobs import BlobStore
+from store.cache import StoredLLMCache
 from store.db import make_engine, migrate
 
 
@@ -24,8 +27,8 @@ class Runtime:
     engine: Engine
     blobs: BlobStore
     out_dir: Path
-    llm: object | None = None
-    llm_status: str = "off"
+    llm: LLMClient | None = None
+    llm_cache: LLMCache | None = None
     _stack: ExitStack = field(default_factory=ExitStack, repr=False)
 
     @property
@@ -70,6 +73,8 @@ def open_runtime(
         blobs=BlobStore(settings.blob_dir),
         out_dir=settings.resolved_out_dir,
     )
+    runtime.llm = open_llm_client(settings, runtime._stack)
+    runtime.llm_cache = StoredLLMCache(runtime.engine)
     runtime.quotes_dir.mkdir(parents=True, exist_ok=True)
     runtime.outbox_dir.mkdir(parents=True, exist_ok=True)
     previous, _current = _current, runtime
