@@ -20,6 +20,8 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 for _inherited in ("INTAKE_DATABASE_URL", "INTAKE_CONFIG_DIR", "INTAKE_OUT_DIR", "PREFECT_API_URL"):
     os.environ.pop(_inherited, None)
 
+import flows  # noqa: E402, F401 - points Prefect at the test home before any test imports prefect
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED_DATA = Path(os.environ.get("INTAKE_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -28,7 +30,6 @@ SHARED_DATA = Path(os.environ.get("INTAKE_SHARED_DATA", ROOT.parent / "shared" /
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One ephemeral Prefect API for the whole session (first start on a fresh database: 13–26 s)."""
-    import flows  # noqa: F401 - configures Prefect's environment before prefect is imported
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
