@@ -32,10 +32,12 @@ EXTRACT_PROMPT = "extract_v1"
 class LLMItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # The model writes keys in this order: the quantity right after the name it belongs to, before any code,
+    # keeps a small model from taking "200m" in "튜브 10mm : 200m" for a code and guessing quantity 1.
     description: str
-    sku_or_code: str | None
     quantity: float | None
     unit: str | None
+    sku_or_code: str | None
 
 
 class LLMOutput(BaseModel):
