@@ -16,6 +16,7 @@ from flows.drop_folder import DropPollReport, poll_drop_folder
 from flows.mailbox import MailPollReport
 from flows.poll_mailbox import poll_mailbox
 from flows.runtime import open_runtime
+from flows.web_form import FormPollReport, process_form_submissions
 from schemas.company import ConfigError
 from schemas.masking import mask_text
 from schemas.settings import Settings
@@ -40,7 +41,8 @@ def register(app: typer.Typer) -> None:
         config: Annotated[Path | None, typer.Option("--config", help="company folder")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print JSON for machines")] = False,
     ) -> None:
-        """Poll the mailbox and the drop folder once, process what came in, deliver approved quotes, exit.
+        """Poll the mailbox and the drop folder once, process what came in (web-form requests too),
+        deliver approved quotes, exit.
 
         Exit code 1 when a source could not be polled (the reason is printed); nothing is lost then,
         the next poll picks up where this one stopped.
@@ -49,17 +51,22 @@ def register(app: typer.Typer) -> None:
         if not settings.imap_host and settings.drop_dir is None:
             err_console.print(NOTHING_CONFIGURED)
             raise typer.Exit(2)
-        reports: dict[str, MailPollReport | DropPollReport] = {}
+        reports: dict[str, MailPollReport | DropPollReport | FormPollReport] = {}
         try:
             with open_runtime(settings):
                 if settings.imap_host:
                     reports["mailbox"] = poll_mailbox()
                 if settings.drop_dir is not None:
                     reports["drop_folder"] = poll_drop_folder()
+                reports["web_form"] = process_form_submissions()
         except ConfigError as exc:
             err_console.print(f"[red]company configuration error:[/red] {exc}")
             raise typer.Exit(2) from None
-        errors = [f"{source}: {mask_text(r.error)}" for source, r in reports.items() if r.error]
+        errors = [
+            f"{source}: {mask_text(r.error)}"
+            for source, r in reports.items()
+            if isinstance(r, MailPollReport | DropPollReport) and r.error
+        ]
         if as_json:
             print(json.dumps({k: r.model_dump(mode="json") for k, r in reports.items()}, ensure_ascii=False, indent=2))
         else:
@@ -99,7 +106,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
 
 
-def _print_poll(console: Console, reports: dict[str, MailPollReport | DropPollReport]) -> None:
+def _print_poll(console: Console, reports: dict[str, MailPollReport | DropPollReport | FormPollReport]) -> None:
     for report in reports.values():
         if isinstance(report, MailPollReport):
             state = "busy (another poll is running)" if report.busy else (
@@ -109,8 +116,10 @@ def _print_poll(console: Console, reports: dict[str, MailPollReport | DropPollRe
             console.print(f"mailbox {mask_text(report.mailbox)}: {state}; {len(report.processed)} processed")
             for skipped in report.skipped:
                 console.print(f"  [yellow]skipped[/yellow] uid {skipped}")
-        else:
+        elif isinstance(report, DropPollReport):
             state = "busy (another poll is running)" if report.busy else (
                 f"{len(report.taken)} taken, {len(report.waiting)} still changing"
             )
             console.print(f"drop folder {report.drop_dir}: {state}; {len(report.processed)} processed")
+        elif report.processed:
+            console.print(f"web form: {len(report.processed)} request(s) processed")

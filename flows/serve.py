@@ -31,6 +31,8 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from flows.deliver_quotes import deliver_quotes
 from flows.drop_folder import poll_drop_folder
 from flows.poll_mailbox import poll_mailbox
+from flows.web_form import process_form_submissions, record_form_submission
+from review.form import mount_request_form
 from schemas.settings import Settings
 
 logger = logging.getLogger("intake.serve")
@@ -57,28 +59,34 @@ def _one_at_a_time(polling_flow: Flow[[], object], name: str, schedule: Schedule
     )
 
 
-def polling_deployments(settings: Settings, every: timedelta | None = None) -> list[RunnerDeployment]:
+def polling_deployments(
+    settings: Settings, every: timedelta | None = None, with_form: bool = False
+) -> list[RunnerDeployment]:
     """One deployment per configured source, plus quote delivery (quotes approved in the review app)."""
     schedule = _poll_schedule(settings, every)
+    local = Interval(every or timedelta(seconds=settings.local_poll_seconds))
     found = []
     if settings.imap_host:
         found.append(_one_at_a_time(poll_mailbox, "intake-mailbox", schedule))
     if settings.drop_dir is not None:
-        drop_every = every or timedelta(seconds=settings.drop_poll_seconds)
-        found.append(_one_at_a_time(poll_drop_folder, "intake-drop-folder", Interval(drop_every)))
+        found.append(_one_at_a_time(poll_drop_folder, "intake-drop-folder", local))
+    if with_form:
+        found.append(_one_at_a_time(process_form_submissions, "intake-web-form", local))
     found.append(_one_at_a_time(deliver_quotes, "intake-deliveries", schedule))
     return found
 
 
 def _start_review_app(settings: Settings) -> threading.Thread:
-    """The review app (and its public pages) on settings.review_host:review_port, in a background thread."""
+    """The review app with the public request form (/request) on review_host:review_port, in a background thread."""
     import uvicorn
 
     from flows.cli_review import create_review_app
 
+    app = create_review_app(settings)
+    mount_request_form(app, record_form_submission)
     server = uvicorn.Server(
-        uvicorn.Config(create_review_app(settings), host=settings.review_host, port=settings.review_port,
-                       proxy_headers=True, log_level="warning")
+        uvicorn.Config(app, host=settings.review_host, port=settings.review_port, proxy_headers=True,
+                       log_level="warning")
     )
     thread = threading.Thread(target=server.run, name="review-app", daemon=True)
     thread.start()
@@ -131,7 +139,7 @@ def serve_forever(settings: Settings, every: timedelta | None = None, with_revie
     """Run until interrupted (Ctrl-C, SIGTERM); Prefect pauses the schedules on the way out."""
     with scheduling_api(settings) as api_url:
         logger.info("scheduling through the Prefect API at %s", api_url)
-        deployments = polling_deployments(settings, every)
+        deployments = polling_deployments(settings, every, with_form=with_review)
         if with_review:
             _start_review_app(settings)
         serve(*deployments, print_starting_message=False)

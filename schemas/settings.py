@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     poll_cron: str = "*/5 * * * *"
     timezone: str = "Asia/Seoul"
     drop_dir: Path | None = None
-    drop_poll_seconds: int = Field(default=60, description="how often `intake serve` looks into drop_dir")
+    local_poll_seconds: int = Field(
+        default=60, description="how often `intake serve` takes files from drop_dir and requests from the web form"
+    )
     # `intake serve` needs a Prefect API with a scheduler: without PREFECT_API_URL it starts one on this port.
     prefect_port: int = 4200
     smtp_host: str | None = None

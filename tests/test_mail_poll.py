@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 import typer
+from conftest import SAMPLES
 from fixtures_mail import (
     Dovecot,
+    SmtpServerUnderTest,
     all_documents,
     append_mail,
     folder_uids,
@@ -201,3 +203,21 @@ def test_intake_poll_with_nothing_configured_is_a_usage_error(intake_home: Path)
     cli_serve.register(app)
     result = CliRunner().invoke(app, ["poll"])
     assert result.exit_code == 2 and "INTAKE_IMAP_HOST" in result.output
+
+
+def test_a_quoted_mail_is_answered_by_smtp_once_as_a_reply(
+    dovecot: Dovecot, imap_user: str, intake_home: Path, smtp_server: SmtpServerUnderTest
+) -> None:
+    raw = (SAMPLES / "inbox" / "docs" / "01_rfq_korean.eml").read_bytes()  # a known customer's RFQ
+    append_mail(dovecot, imap_user, raw)
+    with mail_runtime(dovecot, imap_user, **smtp_server.settings()) as rt:
+        poll_mailbox()
+        poll_mailbox()
+        docs = all_documents(rt)
+
+    assert len(docs) == 1 and docs[0].status is DocumentStatus.QUOTED
+    assert len(smtp_server.collector.messages) == 1
+    reply = smtp_server.collector.messages[0]
+    assert smtp_server.collector.recipients == [["order@samwootech.kr"]]
+    assert reply["In-Reply-To"] == docs[0].message_id and docs[0].message_id in reply["References"]
+    assert reply["Subject"].startswith("Re: 베어링 및 볼트류 견적 요청드립니다 [견적서 ")
