@@ -60,19 +60,6 @@ class LLMConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class LLMHints:
-    """Context the model gets besides the document: catalog lines ("SKU name") the document may mean."""
-
-    catalog: tuple[str, ...] = ()
-
-    def render(self) -> str:
-        if not self.catalog:
-            return ""
-        lines = "\n".join(f"- {line}" for line in self.catalog)
-        return f"Catalog items the document may mean (write a code only if the document writes it):\n{lines}"
-
-
-@dataclass(frozen=True)
 class LLMResult:
     output: LLMOutput
     usage: LLMUsage
@@ -88,7 +75,7 @@ class LLMClient(Protocol):
     @property
     def prompt(self) -> Prompt: ...
 
-    def extract(self, text: str, hints: LLMHints) -> LLMResult: ...
+    def extract(self, text: str) -> LLMResult: ...
 
 
 class LLMCache(Protocol):
@@ -116,18 +103,18 @@ def output_json_schema() -> dict[str, Any]:
     return LLMOutput.model_json_schema()
 
 
-def user_message(prompt: Prompt, text: str, hints: LLMHints) -> str:
-    return prompt.render_user(document=text, catalog_hint=hints.render()).strip()
+def user_message(prompt: Prompt, text: str) -> str:
+    return prompt.render_user(document=text)
 
 
-def build_messages(prompt: Prompt, text: str, hints: LLMHints) -> list[dict[str, str]]:
+def build_messages(prompt: Prompt, text: str) -> list[dict[str, str]]:
     """System prompt, the worked examples, then the document. The fixed prefix comes first so a llama.cpp
     server reuses its KV cache for it and only reads the new document."""
     messages = [{"role": "system", "content": prompt.text}]
     for example in prompt.examples:
-        messages.append({"role": "user", "content": user_message(prompt, example.document, LLMHints())})
+        messages.append({"role": "user", "content": user_message(prompt, example.document)})
         messages.append({"role": "assistant", "content": example.answer})
-    messages.append({"role": "user", "content": user_message(prompt, text, hints)})
+    messages.append({"role": "user", "content": user_message(prompt, text)})
     return messages
 
 
@@ -192,7 +179,6 @@ def extract_with_llm(
     *,
     max_input_chars: int,
     envelope: Envelope | None = None,
-    hints: LLMHints | None = None,
     cache: LLMCache | None = None,
 ) -> LLMResult:
     """Ask the model about a document, or answer from the cache when the same model, prompt and text were seen.
@@ -200,9 +186,8 @@ def extract_with_llm(
     Raises LLMError when the model gives no usable answer: the caller then goes on with the rules alone and
     sends the document to review.
     """
-    hints = hints or LLMHints()
     prepared = prepare_llm_text(text, envelope, max_input_chars)
-    key = cache_key(client.model, client.prompt.sha256, user_message(client.prompt, prepared, hints))
+    key = cache_key(client.model, client.prompt.sha256, user_message(client.prompt, prepared))
     started = time.monotonic()
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
@@ -214,7 +199,7 @@ def extract_with_llm(
             latency_ms = int((time.monotonic() - started) * 1000)
             usage = LLMUsage(model=client.model, prompt_sha256=client.prompt.sha256, latency_ms=latency_ms, cached=True)
             return LLMResult(output=output, usage=usage, attempts=0)
-    result = client.extract(prepared, hints)
+    result = client.extract(prepared)
     if cache is not None:
         cache.put(key, result.output.model_dump_json(), result.usage)
     return result

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from extractors.llm import (
     Endpoint,
     LLMError,
-    LLMHints,
     LLMOutput,
     LLMResult,
     build_messages,
@@ -54,8 +53,8 @@ class OpenAICompatibleClient:
     def prompt(self) -> Prompt:
         return self._prompt
 
-    def extract(self, text: str, hints: LLMHints) -> LLMResult:
-        messages = build_messages(self._prompt, text, hints)
+    def extract(self, text: str) -> LLMResult:
+        messages = build_messages(self._prompt, text)
         usage = LLMUsage(model=self.model, prompt_sha256=self._prompt.sha256)
         started = time.monotonic()
         content = self._complete(messages, usage)
