@@ -18,6 +18,7 @@ from extractors.invoice_checks import (
     check_korean_vat,
     check_line_arithmetic,
     check_totals,
+    repair_quantities,
 )
 from extractors.invoice_header import read_currency, read_date, read_number, read_parties
 from extractors.invoice_lines import CellValue, InvoiceLine, invoice_lines
@@ -63,7 +64,8 @@ def extract_invoice(
         tax=_total_field(totals.tax, "tax"),
         gross=_total_field(totals.gross, "gross"),
     )
-    validators = check_line_arithmetic(items, [line.discount_percent for _, line in lines])
+    discounts = [line.discount_percent for _, line in lines]
+    validators = check_line_arithmetic(items, discounts, repair_quantities(items, discounts))
     validators += check_totals(header, items, totals.lines_match)
     if currency.value == "KRW":
         validators += check_korean_vat(header, len(items))

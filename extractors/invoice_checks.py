@@ -30,8 +30,44 @@ def confirmed(field: ExtractedField, why: str) -> ExtractedField:
     return field.model_copy(update={"confidence": max(field.confidence, CONFIRMED_FLOOR), "notes": [*field.notes, why]})
 
 
-def check_line_arithmetic(items: list[LineItem], discounts: list[Decimal | None]) -> list[ValidatorResult]:
-    """quantity × unit price (less the line discount) = amount, within rounding, for every complete line."""
+def repair_quantities(items: list[LineItem], discounts: list[Decimal | None]) -> set[int]:
+    """Quantities that the amount and unit price imply, where OCR lost or garbled the printed one.
+
+    `SOEA` for `50EA` (no number), `5064` for `50팩` (the unit read as digits: the implied quantity is a
+    prefix of the read digits). The repaired quantity stays doubtful (at most FAILED_CEILING), since the
+    arithmetic that would confirm it is what produced it. Returns the repaired lines' indexes.
+    """
+    repaired = set()
+    for i, (item, discount) in enumerate(zip(items, discounts, strict=True)):
+        price = item.unit_price.value if item.unit_price else None
+        amount = item.amount.value if item.amount else None
+        if discount or not price or amount is None:
+            continue
+        implied = amount / price
+        if implied <= 0 or implied != implied.to_integral_value():
+            continue
+        implied = implied.to_integral_value()
+        read = item.quantity.value
+        read_digits = "".join(ch for ch in str(read) if ch.isdigit()) if read is not None else ""
+        if read == implied or (read is not None and not read_digits.startswith(str(implied))):
+            continue
+        evidence_text = item.quantity.evidence[0].text if item.quantity.evidence else ""
+        why = f"quantity {implied} = amount {amount} ÷ unit price {price}; the cell reads '{evidence_text}'"
+        item.quantity = item.quantity.model_copy(
+            update={"value": implied, "confidence": min(item.quantity.confidence, FAILED_CEILING) or FAILED_CEILING,
+                    "notes": [*item.quantity.notes, why]}
+        )  # fmt: skip
+        repaired.add(i)
+    return repaired
+
+
+def check_line_arithmetic(
+    items: list[LineItem], discounts: list[Decimal | None], repaired: set[int] = frozenset()
+) -> list[ValidatorResult]:
+    """quantity × unit price (less the line discount) = amount, within rounding, for every complete line.
+
+    Lines whose quantity was derived from that very arithmetic (`repaired`) are checked but not lifted.
+    """
     results = []
     for i, (item, discount) in enumerate(zip(items, discounts, strict=True)):
         fields = (item.quantity, item.unit_price, item.amount)
@@ -44,6 +80,8 @@ def check_line_arithmetic(items: list[LineItem], discounts: list[Decimal | None]
         message = f"{quantity} × {unit_price}" + (f" − {discount} %" if discount else "") + f" = {expected:.2f}"
         message += f", the line says {amount}" if not ok else ""
         results.append(ValidatorResult(name=name, ok=ok, message=message, field=f"items.{i}.amount"))
+        if ok and i in repaired:
+            continue
         adjust = confirmed if ok else lowered
         why = f"{name} {'holds' if ok else 'fails'}: {message}"
         item.quantity = adjust(item.quantity, why)

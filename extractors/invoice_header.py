@@ -31,9 +31,14 @@ _LEGAL_FORM = re.compile(
     r"(?<![\w])(GmbH|AG|B\.?V\.?|N\.?V\.?|Inc\.?|Ltd\.?|Limited|LLC|Co\.|Corp\.?|S\.?A\.?S?|SARL|S\.r\.l\.|KG|OHG|"
     r"e\.K\.|Pvt\.?|PLC|Oy|AB|ApS)(?![\w])|\(주\)|㈜|주식회사|유한회사|\(유\)",
 )
+_LEGAL_SUFFIX_TAIL = re.compile(r"(?:\s*&\s*Co\.?(?:\s*KG)?|\s+(?:KG|KGaA|mbH))*")
 _ATTENTION = re.compile(r"(?:attn|attention|z\.\s?hd|c/o|t\.a\.v|to the attention of)\.?\s*:?\s*", re.IGNORECASE)
 _SEPARATOR_WORDS = {"-", "–", "|", "●", "•", "·", "/"}
-_ORDER_TITLES = ("발주서", "주문서", "purchase order", "bestellung", "bon de commande", "inkooporder")
+# A purchase order names its parties the other way round (수신 is the supplier); spaced-out bold titles are
+# often lost to OCR, so the order's own field labels count as well.
+_ORDER_TITLES = (
+    "발주서", "주문서", "발주번호", "발주일자", "purchase order", "bestellung", "bon de commande", "inkooporder",
+)  # fmt: skip
 _ORDER_PARTY_LABELS = {"supplier": ("수신", "수신처", "공급사"), "buyer": ("발신", "발주처", "발주자")}
 _CURRENCY_WORDS = re.compile(
     rf"(?<![A-Za-z])({'|'.join(CURRENCY_CODES)})(?![A-Za-z])|([€$£₩¥₹])|(?<=\d)\s?(원)|(?<![\w])(Rs)\.?(?=\s?\d)"
@@ -125,7 +130,8 @@ def read_currency(rows: list[TextRow], company: CompanyConfig | None) -> Extract
             code, symbol, won, rupees = match.groups()
             currency = code or (CURRENCY_SYMBOLS.get(symbol or won or "", None)) or ("INR" if rupees else None)
             if currency:
-                counts[currency] += 1
+                # A written code outweighs a symbol: OCR turns `E103184` into `£103184`, never into `GBP`.
+                counts[currency] += 2 if code else 1
                 first.setdefault(currency, row.evidence(match.start(), match.end()))
     if counts:
         currency, count = counts.most_common(1)[0]
@@ -170,9 +176,12 @@ def read_parties(
 
 def _labelled_party(rows: list[TextRow], labels: tuple[str, ...]) -> ExtractedField[str | None] | None:
     for hit in find_labels(rows, label_pattern(labels)):
-        labelled = hit.start == 0 or hit.row.text[: hit.end].rstrip().endswith((":", "："))
+        korean = re.search(r"[가-힣]", hit.label) is not None
+        next_word = hit.row.text[hit.end :].split(maxsplit=1)[:1]
+        colon = hit.row.text[: hit.end].rstrip().endswith((":", "：")) or (next_word and next_word[0].endswith(":"))
+        labelled = colon or (korean and hit.start == 0)
         if not labelled:
-            continue  # `from` or `Kunde` inside a sentence is no label
+            continue  # `from` in a sentence, `Lieferant GmbH` as a name: a party label ends with a colon
         offset, rest = after_label(hit, skip_fillers=False)
         name = _name_segment(hit, offset)
         if name:
@@ -217,9 +226,17 @@ def _name_segment(hit: LabelHit, offset: int) -> tuple[int, int] | None:
 
 
 def _company_span(row: TextRow, skip: int = 0) -> tuple[int, int]:
-    """The part of a row that names a company: around its legal form, else the row's first phrase."""
+    """The part of a row that names a company: around its legal form, else the row's first phrase.
+
+    Latin legal forms end the name (`QualityHosting AG Uferweg 40-42` when OCR lost the dash); Korean ones
+    (`주식회사 한빛`, `(주)한빛`) come first and the name follows.
+    """
     match = _LEGAL_FORM.search(row.text, skip)
-    return _phrase_around(row, match.start() if match else skip, skip)
+    start, end = _phrase_around(row, match.start() if match else skip, skip)
+    if match and not re.search(r"[가-힣㈜]", match.group(0)):
+        suffix = _LEGAL_SUFFIX_TAIL.match(row.text, match.end())
+        end = min(end, suffix.end() if suffix else match.end())
+    return start, end
 
 
 def _phrase_around(row: TextRow, offset: int, earliest: int = 0) -> tuple[int, int]:

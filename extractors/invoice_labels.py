@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz import fuzz, process
+
 COLUMN_LABELS: dict[str, tuple[str, ...]] = {
     "description": (
         "description",
@@ -281,8 +283,16 @@ def normalise_label(text: str) -> str:
 
 
 _COLUMN_BY_LABEL = {normalise_label(label): role for role, labels in COLUMN_LABELS.items() for label in labels}
+_FUZZY_MIN_LENGTH = 4  # shorter labels (`Qty`, `Pos`) differ from other words by a letter or two
+_FUZZY_SCORE = 84  # `Zellenbetrag` (OCR) for `Zeilenbetrag`, `Omschrilving` for `Omschrijving`
 
 
-def column_role(text: str) -> str | None:
-    """The column a header cell names (`Einzelpreis` -> unit_price), or None."""
-    return _COLUMN_BY_LABEL.get(normalise_label(text))
+def column_role(text: str, fuzzy: bool = True) -> str | None:
+    """The column a header cell names (`Einzelpreis` -> unit_price), or None; with `fuzzy`, OCR slips of a
+    letter are forgiven (only for single words: `BTW Hoeveelheid` must not pass for `Hoeveelheid`)."""
+    key = normalise_label(text)
+    role = _COLUMN_BY_LABEL.get(key)
+    if role is not None or not fuzzy or len(key) < _FUZZY_MIN_LENGTH:
+        return role
+    found = process.extractOne(key, _COLUMN_BY_LABEL.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    return _COLUMN_BY_LABEL[found[0]] if found else None

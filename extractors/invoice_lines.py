@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors.invoice_labels import column_role
-from extractors.invoice_numbers import NumberStyle, ParsedNumber, parse_number
+from extractors.invoice_numbers import NumberStyle, ParsedNumber, parse_number, repair_digits, tidy_number_text
 from extractors.layout_tables import NUMERIC_ROLES, LocatedCell, LocatedTable
 
 ROUNDING = Decimal("0.015")  # a cent and a half: unit prices with 4 decimals round to the cent
@@ -63,7 +63,10 @@ def invoice_lines(tables: list[LocatedTable], style: NumberStyle) -> list[Invoic
 
 
 def _table_lines(table: LocatedTable, roles: list[str | None], style: NumberStyle) -> list[InvoiceLine]:
-    numbers = [[_number(cell, style) if cell else None for cell in row] for row in table.rows]
+    numbers = [
+        [_number(cell, style, role) if cell else None for cell, role in zip(row, roles, strict=True)]
+        for row in table.rows
+    ]
     discount_column = _first(roles, "discount")
     assignment = _assign_numeric_columns(roles, numbers, discount_column)
     description = _first(roles, "description")
@@ -103,13 +106,20 @@ def _description(row: list[LocatedCell | None], roles: list[str | None], descrip
     return texts[0] if texts else None
 
 
-def _number(cell: LocatedCell, style: NumberStyle) -> CellValue | None:
-    first_line = cell.text.split("\n")[0]
+def _number(cell: LocatedCell, style: NumberStyle, role: str | None) -> CellValue | None:
+    first_line = tidy_number_text(cell.text.split("\n")[0])
     parsed = parse_number(first_line, style)
     if parsed is not None:
         return CellValue(parsed, cell)
-    # A stray word from the neighbouring column (`3 29,1000`): the cell's last number, with a doubt noted.
-    parsed = parse_number(first_line.split()[-1], style) if first_line.split() else None
+    repaired = repair_digits(first_line)
+    parsed = parse_number(repaired, style) if repaired else None
+    if parsed is not None:
+        return CellValue(parsed, cell, (f"read '{first_line}' as {parsed.value} (a digit look-alike)",))
+    # Something else in the cell: a stray word from the next column (`3 29,1000`) or a garbled unit (`3 m?`).
+    # A quantity comes first in its cell, a price or an amount last.
+    tokens = first_line.split()
+    token = (tokens[0] if role == "quantity" else tokens[-1]) if tokens else ""
+    parsed = parse_number(token, style)
     if parsed is not None:
         return CellValue(parsed, cell, (f"read {parsed.value} from the cell '{first_line}'",))
     return None

@@ -26,6 +26,8 @@ _CELL = re.compile(
     \s*(?P<percent>%)?\s*(?P<trailing_sign>-)?\s*$""",
     re.VERBOSE,
 )
+_SPACE_AFTER_SEPARATOR = re.compile(r"(?<=\d[.,])\s(?=\d)")
+_DOUBLED_SEPARATOR = re.compile(r"(?<=\d)[.,]{2,}(?=\d)")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})+")
 _DECIMAL_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})*,\d{2}(?!\d)")
 _DECIMAL_POINT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
@@ -54,9 +56,15 @@ def detect_style(text: str, currency: str | None = None) -> NumberStyle:
     return NumberStyle(decimal_comma=decimal_comma, whole_units=currency in WHOLE_UNIT_CURRENCIES)
 
 
+def tidy_number_text(text: str) -> str:
+    """Undo OCR slips inside numbers: a space after a separator (`3, 3333`), a doubled separator
+    (`266,.000`); printed numbers have neither."""
+    return _DOUBLED_SEPARATOR.sub(lambda m: m.group(0)[0], _SPACE_AFTER_SEPARATOR.sub("", text))
+
+
 def parse_number(text: str, style: NumberStyle | None = None) -> ParsedNumber | None:
     """A whole cell or token as one number (with its currency, unit word or percent sign), else None."""
-    match = _CELL.match(text)
+    match = _CELL.match(tidy_number_text(text))
     if not match:
         return None
     value = to_decimal(match["number"], style or NumberStyle())
@@ -67,6 +75,23 @@ def parse_number(text: str, style: NumberStyle | None = None) -> ParsedNumber | 
     symbol = match["pre"] or match["post"]
     currency = CURRENCY_SYMBOLS.get(symbol, symbol) if symbol else None
     return ParsedNumber(value=value, currency=currency, unit=match["unit"], percent=bool(match["percent"]))
+
+
+# Characters OCR puts where a digit was printed (`§,39` for `5,39`, `1O0` for `100`).
+_DIGIT_LOOKALIKES = str.maketrans({"§": "5", "O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5",
+                                    "B": "8", "Z": "2"})  # fmt: skip
+_LOOKALIKE_TOKEN = re.compile(r"[\d§OoDlI|SBZ]+(?:[.,][\d§OoDlI|SBZ]+)*")
+
+
+def repair_digits(text: str) -> str | None:
+    """A numeric cell with one digit look-alike put right (`§,39` -> `5,39`); None when there is nothing to
+    repair or the text is not mostly digits."""
+    for token in text.split():
+        if _LOOKALIKE_TOKEN.fullmatch(token):
+            wrong = sum(not (ch.isdigit() or ch in ".,") for ch in token)
+            if wrong == 1 and sum(ch.isdigit() for ch in token) >= 2:
+                return text.replace(token, token.translate(_DIGIT_LOOKALIKES), 1)
+    return None
 
 
 def to_decimal(number: str, style: NumberStyle) -> Decimal | None:
@@ -119,8 +144,9 @@ def find_numbers(text: str, style: NumberStyle | None = None) -> list[tuple[Pars
 
 
 # Amounts in running text; digits glued to dates, codes or other digits (`12.03.2024`, `DE123`) are not amounts.
+# Separators may carry OCR slips (`266,.000`, `3, 50`); parse_number tidies them.
 _AMOUNT_IN_TEXT = re.compile(
     r"(?<![\w.,/-])(?:[€$£₩¥₹]\s?)?[-−]?"
-    r"(?:\d{1,3}(?:(?:[.,'’\u00a0\u202f]|\s(?=\d{3}(?!\d)))\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(?:\d{1,3}(?:(?:[.,][.,]?|[’'\u00a0\u202f]|\s(?=\d{3}(?!\d)))\d{3})+(?:[.,]\s?\d+)?|\d+(?:[.,]\s?\d+)?)"
     r"(?:\s?[€원%])?(?![\w/-]|[.,]\d)"
 )

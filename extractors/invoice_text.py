@@ -18,6 +18,8 @@ from schemas.fields import Evidence
 from schemas.text import DocumentText
 
 _GLUED_FILLER = re.compile(r"\s*(?:n[°º]|no\.|nr\.|#)(?=\w)", re.IGNORECASE)
+_ACCENT_CLASSES = {"ä": "(?:ä|a|ae)", "ö": "(?:ö|o|oe)", "ü": "(?:ü|u|ue)", "ß": "(?:ß|ss)", "é": "[ée]", "è": "[èe]",
+                   "ê": "[êe]", "à": "[àa]", "ç": "[çc]", "°": "[°º]"}  # fmt: skip
 _FILLERS = {"no", "no.", "nr", "nr.", "#", "number", "nummer", "num", "n°", "nº", ":", "-", "번호"}
 
 
@@ -95,6 +97,11 @@ def _plain_row(part: str, page: int, index: int, text: str) -> TextRow:
     return TextRow(part, page, index, boxes, text, [(start, end) for _, start, end in words], placed=False)
 
 
+def _accent_tolerant(word: str) -> str:
+    """OCR with the English model drops accents and umlauts (`Verkaufer`, `Kaufer`): accept both spellings."""
+    return "".join(_ACCENT_CLASSES.get(ch, re.escape(ch)) for ch in word)
+
+
 def label_pattern(labels: Iterable[str]) -> re.Pattern[str]:
     """Labels as whole words, longest first, tolerant of spacing (`공급 가액`) and a trailing colon."""
     alternatives = []
@@ -103,7 +110,7 @@ def label_pattern(labels: Iterable[str]) -> re.Pattern[str]:
             alternatives.append("".join(re.escape(ch) if not ch.isspace() else r"\s*" for ch in label))
         else:
             # Some PDF generators set the first letter apart (`F actuurnummer`): allow that one space.
-            escaped = r"\s+".join(re.escape(word) for word in label.split())
+            escaped = r"\s+".join(_accent_tolerant(word) for word in label.split())
             alternatives.append(escaped[0] + r"\s?" + escaped[1:] if label[0].isalpha() else escaped)
     return re.compile(rf"(?<![\w])(?:{'|'.join(alternatives)})(?![\w])\.?\s*[:：]?", re.IGNORECASE)
 

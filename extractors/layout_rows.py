@@ -85,7 +85,7 @@ def header_columns(row: Row) -> list[Column]:
         for span in range(min(_MAX_LABEL_WORDS, len(boxes) - i), 0, -1):
             words = boxes[i : i + span]
             label = " ".join(b.text for b in words)
-            role = column_role(label)
+            role = column_role(label, fuzzy=span == 1)
             if role and (span == 1 or _close_together(words)):
                 columns.append(Column(role, label, words[0].x0, words[-1].x1))
                 i += span

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from extractors.invoice_labels import FIELD_LABELS, normalise_label
-from extractors.invoice_numbers import parse_number
+from extractors.invoice_numbers import parse_number, repair_digits
 from extractors.layout_rows import (
     TEXT_ROLES,
     Box,
@@ -171,7 +171,10 @@ def _numeric_columns(row: Row, columns: list[Column]) -> set[int]:
     """Numeric columns whose cell is one number (`€ 2.321,00`, `20 Stk`), not a phone or bank number."""
     found = set()
     for k in row.cells:
-        parsed = parse_number(row.cell(k) or "") if columns[k].role in NUMERIC_ROLES else None
+        if columns[k].role not in NUMERIC_ROLES:
+            continue
+        text = row.cell(k) or ""
+        parsed = parse_number(text) or parse_number(repair_digits(text) or "")
         if parsed is not None and not parsed.percent:
             found.add(k)
     return found
@@ -206,7 +209,7 @@ def _logical_rows(
     previous_bottom = body[0].top if body else 0.0
     for row, found in zip(body, numeric, strict=True):
         gap, previous_bottom = row.top - previous_bottom, row.bottom
-        if _is_totals_row(row, found):
+        if items and _is_totals_row(row, found):  # before the first item, `MwSt.` is the header's second line
             open_item, after_totals, closed = None, True, True
             continue
         has_position = position is not None and _POSITION.fullmatch(row.cell(position) or "") is not None

@@ -25,29 +25,33 @@ KOREAN_MODEL = "kor"
 _CLEAN_NUMBER = re.compile(r"\d{1,3}(?:[,.]\d{3})*(?:[.,]\d+)?[가-힣]{0,3}|\d+(?:[-/.:]\d+)*")
 _NUMBER_WITH_UNIT = re.compile(r"[\d.,]*\d\s?[가-힣]{0,3}")
 _HANGUL = re.compile(r"[가-힣]")
+_BARE_QUANTITY = re.compile(r"\d{2,5}")
 _GAP = 24
 _PAD = 6
 
 
 def needs_second_look(word: OcrWord) -> bool:
-    """Unsure, or not shaped like a clean number, and starting with a digit (`M185`, `PO-12` are codes)."""
+    """Starting with a digit (`M185`, `PO-12` are codes) and either unsure, not shaped like a clean number,
+    or a short bare digit run: `1207` for `120건` comes with a high confidence, so a quantity-sized number
+    on a Korean page is checked however sure Tesseract was."""
     if not word.text[0].isdigit():
         return False
-    return word.confidence < REREAD_BELOW or _CLEAN_NUMBER.fullmatch(word.text) is None
+    unsure = word.confidence < REREAD_BELOW or _CLEAN_NUMBER.fullmatch(word.text) is None
+    return unsure or _BARE_QUANTITY.fullmatch(word.text) is not None
 
 
 def page_is_korean(words: list[OcrWord]) -> bool:
     return sum(bool(_HANGUL.search(w.text)) for w in words) >= max(3, len(words) // 20)
 
 
-def reread_numbers(binary: np.ndarray, words: list[OcrWord], languages: str) -> list[OcrWord]:
+def reread_numbers(image: np.ndarray, words: list[OcrWord], languages: str) -> list[OcrWord]:
     """Replace misread number+unit words by their second reading (Korean pages read with `kor` only)."""
     if KOREAN_MODEL not in languages.split("+") or not page_is_korean(words):
         return words
     suspects = [i for i, word in enumerate(words) if needs_second_look(word)]
     if not suspects:
         return words
-    strip, slots = _stack_crops(binary, [words[i] for i in suspects])
+    strip, slots = _stack_crops(image, [words[i] for i in suspects])
     readings: dict[int, list[OcrWord]] = {}
     for word in read_words(strip, KOREAN_MODEL, psm=6):
         middle = (word.top + word.bottom) / 2
@@ -61,11 +65,11 @@ def reread_numbers(binary: np.ndarray, words: list[OcrWord], languages: str) -> 
     return out
 
 
-def _stack_crops(binary: np.ndarray, words: list[OcrWord]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def _stack_crops(image: np.ndarray, words: list[OcrWord]) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """The words' crops one under another on white; returns the strip and each crop's vertical slot."""
-    height, width = binary.shape
+    height, width = image.shape
     crops = [
-        binary[max(w.top - _PAD, 0) : min(w.bottom + _PAD, height), max(w.left - _PAD, 0) : min(w.right + _PAD, width)]
+        image[max(w.top - _PAD, 0) : min(w.bottom + _PAD, height), max(w.left - _PAD, 0) : min(w.right + _PAD, width)]
         for w in words
     ]
     strip = np.full(

@@ -24,12 +24,12 @@ _MIN_ORIENTATION_CONFIDENCE = 1.5
 def ocr_page_image(gray: np.ndarray, number: int, languages: str, dpi: float | None, psm: int = DEFAULT_PSM) -> Page:
     """OCR one grayscale page: clean it up, read it upright, take a second look at unsure numbers."""
     prepared = prepare_page(gray, dpi)
-    binary = prepared.binary
-    words = read_words(binary, languages, psm)
+    image = prepared.image
+    words = read_words(image, languages, psm)
     if _may_be_turned(words):
-        binary, words = _read_upright(binary, words, languages, psm)
-    words = reread_numbers(binary, words, languages)
-    page = page_from_words(words, number, binary.shape[1], binary.shape[0])
+        image, words = _read_upright(image, words, languages, psm)
+    words = reread_numbers(image, words, languages)
+    page = page_from_words(words, number, image.shape[1], image.shape[0])
     page.tables = tables_from_lines(page.lines)
     return page
 
@@ -43,21 +43,21 @@ def _may_be_turned(words: list[OcrWord]) -> bool:
 
 
 def _read_upright(
-    binary: np.ndarray, words: list[OcrWord], languages: str, psm: int
+    image: np.ndarray, words: list[OcrWord], languages: str, psm: int
 ) -> tuple[np.ndarray, list[OcrWord]]:
-    orientation = detect_orientation(binary)
+    orientation = detect_orientation(image)
     if (
         orientation is None
         or orientation.rotate_clockwise_degrees == 0
         or orientation.confidence < _MIN_ORIENTATION_CONFIDENCE
     ):
-        return binary, words
-    turned = rotate_quarter_turns(binary, orientation.rotate_clockwise_degrees // 90)
+        return image, words
+    turned = rotate_quarter_turns(image, orientation.rotate_clockwise_degrees // 90)
     turned_words = read_words(turned, languages, psm)
     # OSD can be fooled by tables and logos: keep the turn only if the text reads better that way.
     if _mean_confidence(turned_words) * len(turned_words) > _mean_confidence(words) * len(words):
         return turned, turned_words
-    return binary, words
+    return image, words
 
 
 def page_from_words(words: list[OcrWord], number: int, width_px: int, height_px: int) -> Page:

@@ -61,9 +61,9 @@ class OcrWord:
         )
 
 
-def _as_tesseract_input(binary: np.ndarray) -> Image.Image:
+def _as_tesseract_input(pixels: np.ndarray) -> Image.Image:
     # pytesseract writes PNG by default; an uncompressed BMP of the same pixels is written ~10× faster.
-    image = Image.fromarray(binary)
+    image = Image.fromarray(pixels)
     image.format = "BMP"
     return image
 
@@ -74,12 +74,12 @@ def _environment_ready() -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-def _run(binary: np.ndarray, languages: str, config: str) -> tuple[str, str]:
+def _run(image: np.ndarray, languages: str, config: str) -> tuple[str, str]:
     """One Tesseract run writing both its TSV (boxes, confidences) and its plain text (word spacing)."""
     _environment_ready()
     with tempfile.TemporaryDirectory(prefix="intake-ocr-") as folder:
         image_path = os.path.join(folder, "page.bmp")
-        cv2.imwrite(image_path, binary)
+        cv2.imwrite(image_path, image)
         base = os.path.join(folder, "out")
         try:
             pytesseract.pytesseract.run_tesseract(
@@ -101,9 +101,9 @@ def _run(binary: np.ndarray, languages: str, config: str) -> tuple[str, str]:
             return tsv.read(), txt.read()
 
 
-def read_words(binary: np.ndarray, languages: str, psm: int, extra_config: str = "") -> list[OcrWord]:
+def read_words(image: np.ndarray, languages: str, psm: int, extra_config: str = "") -> list[OcrWord]:
     """All non-empty words of the image, in Tesseract's reading order."""
-    tsv, text = _run(binary, languages, f"--psm {psm} --dpi 300 {extra_config}".strip())
+    tsv, text = _run(image, languages, f"--psm {psm} --dpi 300 {extra_config}".strip())
     words: list[OcrWord] = []
     for record in tsv.splitlines()[1:]:
         fields = record.split("\t")
@@ -159,12 +159,12 @@ _OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
 
-def detect_orientation(binary: np.ndarray) -> Orientation | None:
+def detect_orientation(image: np.ndarray) -> Orientation | None:
     """Tesseract OSD (`--psm 0`); None when the page has too little text to decide."""
     _environment_ready()
     try:
         report = pytesseract.image_to_osd(
-            _as_tesseract_input(binary), config="--psm 0 --dpi 300", timeout=TESSERACT_TIMEOUT_SECONDS
+            _as_tesseract_input(image), config="--psm 0 --dpi 300", timeout=TESSERACT_TIMEOUT_SECONDS
         )
     except pytesseract.TesseractError:
         # OSD refuses pages with too few characters ("Too few characters. Skipping this page").
