@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
             for source, r in reports.items()
             if isinstance(r, MailPollReport | DropPollReport) and r.error
         ]
+        drop = reports.get("drop_folder")
+        if isinstance(drop, DropPollReport):
+            errors += [f"drop_folder: cannot read {problem}" for problem in drop.unreadable]
         if as_json:
             print(json.dumps({k: r.model_dump(mode="json") for k, r in reports.items()}, ensure_ascii=False, indent=2))
         else:
@@ -121,5 +124,7 @@ def _print_poll(console: Console, reports: dict[str, MailPollReport | DropPollRe
                 f"{len(report.taken)} taken, {len(report.waiting)} still changing"
             )
             console.print(f"drop folder {report.drop_dir}: {state}; {len(report.processed)} processed")
+            for problem in report.unreadable:
+                console.print(f"  [red]cannot read[/red] {problem}")
         elif report.processed:
             console.print(f"web form: {len(report.processed)} request(s) processed")

@@ -35,6 +35,7 @@ class DropPollReport(BaseModel):
     taken: list[str] = Field(default_factory=list, description="files recorded by this poll")
     waiting: list[str] = Field(default_factory=list, description="files not yet stable (still being written?)")
     processed: list[int] = Field(default_factory=list, description="documents run through the pipeline")
+    unreadable: list[str] = Field(default_factory=list, description="files that could not be read, with the reason")
     busy: bool = False
     error: str | None = None
 
@@ -104,6 +105,10 @@ def _move_to_processed(drop_dir: Path, name: str, document_id: int) -> bool:
     return True
 
 
+class UnreadableFile(Exception):
+    """The file is there but cannot be read (permissions, a share gone away); it stays for the next poll."""
+
+
 def take_file(drop_dir: Path, name: str, expected: Observation) -> tuple[int, bool] | None:
     """Record one stable file and move it away: (document id, moved), or None if it changed meanwhile."""
     path = drop_dir / name
@@ -112,6 +117,8 @@ def take_file(drop_dir: Path, name: str, expected: Observation) -> tuple[int, bo
         stat = path.stat()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise UnreadableFile(f"{name}: {exc.strerror or exc}") from exc
     if (stat.st_size, stat.st_mtime_ns) != expected or len(data) != expected[0]:
         return None
     document_id, _created = record_input(data, path.name, Channel.DROP)
@@ -136,7 +143,12 @@ def poll_drop_folder() -> DropPollReport:
         ready, waiting, state = stable_files(drop_dir, state_path)
         report.waiting = waiting
         for name in ready:
-            taken = take_file(drop_dir, name, state.seen[name])
+            try:
+                taken = take_file(drop_dir, name, state.seen[name])
+            except UnreadableFile as exc:
+                report.unreadable.append(str(exc))
+                logger.error("cannot read %s", exc)
+                continue
             if taken is None:
                 continue
             report.taken.append(name)

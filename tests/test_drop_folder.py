@@ -161,6 +161,27 @@ def test_a_second_poll_while_one_runs_leaves_the_folder_alone(
     assert sorted(d.source_name for d in docs) == ["order-0.txt", "order-1.txt", "order-2.txt"]
 
 
+def test_an_unreadable_file_is_reported_and_the_others_are_taken(
+    drop_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop_dir = _drop_dir(drop_runtime)
+    (drop_dir / "locked.txt").write_bytes(REQUEST + b"locked")
+    (drop_dir / "fine.txt").write_bytes(REQUEST)
+    poll_drop_folder()
+    original = Path.read_bytes
+
+    def refuse_locked(path: Path) -> bytes:
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_locked)
+    report = poll_drop_folder()
+
+    assert report.taken == ["fine.txt"] and report.unreadable == ["locked.txt: Permission denied"]
+    assert (drop_dir / "locked.txt").exists() and [d.source_name for d in _documents(drop_runtime)] == ["fine.txt"]
+
+
 def test_a_missing_drop_folder_is_a_clean_error(intake_home: Path, tmp_path: Path) -> None:
     settings = Settings().model_copy(update={"home": intake_home, "drop_dir": tmp_path / "nowhere"})
     with open_runtime(settings):
