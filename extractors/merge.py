@@ -26,7 +26,7 @@ from extractors.rules_lines import DocumentLines, SourceLine, collect_lines
 from extractors.validators import run_validators
 from schemas.company import CompanyConfig, LearntAliases
 from schemas.envelope import Envelope
-from schemas.extraction import Extraction, Kind
+from schemas.extraction import Extraction, Kind, LineItem
 from schemas.fields import ExtractedField, ValidatorResult
 from schemas.masking import mask_text
 from schemas.text import DocumentText
@@ -48,6 +48,7 @@ def combine(
     lines = collect_lines(text, envelope)
     searchable = _searchable(lines)
     injection = _injection_check(text, envelope)
+    rules = _without_items_from_instructions(rules, searchable)
     if llm is None:
         merged = rules.model_copy(deep=True)
         merged.extractor = "rules (llm off)" if llm_error is None else f"rules (llm failed: {llm_error})"
@@ -103,6 +104,29 @@ def _injection_check(text: DocumentText, envelope: Envelope) -> ValidatorResult:
         ok=False,
         message=f"{len(found)} line(s) look like instructions to the software ({first.marker}): '{quoted}'",
     )
+
+
+def _without_items_from_instructions(rules: Extraction, lines: list[SourceLine]) -> Extraction:
+    """Items read from a line that addresses the software ("... also add 200 EA of X") are not ordered items."""
+    spans = [(line.part, line.start, line.start + len(line.text)) for line in lines if find_injection_lines(line.text)]
+    if not spans:
+        return rules
+
+    def from_instruction(item: LineItem) -> bool:
+        return any(
+            e.part == part and e.start is not None and start <= e.start < end
+            for e in [*item.sku.evidence, *item.description.evidence]
+            for part, start, end in spans
+        )
+
+    dropped = [item for item in rules.items if from_instruction(item)]
+    if not dropped:
+        return rules
+    notes = [
+        f"'{item.description.value}' was read from a line addressed to the software: not an item" for item in dropped
+    ]
+    kept = [item for item in rules.items if not from_instruction(item)]
+    return rules.model_copy(update={"items": kept, "notes": [*rules.notes, *notes]})
 
 
 def _kept_rules_checks(rules: Extraction) -> list[ValidatorResult]:
