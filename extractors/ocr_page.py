@@ -11,20 +11,32 @@ from extractors.ocr_tesseract import OcrWord, detect_orientation, read_words
 from schemas.text import Line, Page, Word
 
 POINTS_PER_PIXEL = 72 / TARGET_DPI
-# Tesseract's page segmentation mode. Measured on our scans (benchmarks/ocr_psm.py): on forms and invoices,
-# psm 6 (one uniform block) keeps table rows together and reads the most characters; psm 3 splits columns
-# into separate blocks and drops short cells.
-DEFAULT_PSM = 6
+# Tesseract's page segmentation mode, by page type (benchmarks/ocr_psm.py, character accuracy):
+#                        psm 3   psm 4   psm 6
+# Korean form, clean     0.830   0.970   0.965
+# Korean form, scanned   0.922   0.941   0.949
+# invoice, scanned       0.911   0.918   0.900
+# Ruled forms (boxes, table grids) read best as one uniform block (6), which keeps a table row on one line;
+# letter-like invoices as one column of varying size (4). psm 3, Tesseract's default, splits columns into
+# blocks and drops short cells.
+FORM_PSM = 6
+LETTER_PSM = 4
 # A page read with a mean word confidence under this, or with hardly any words, may be on its side or
 # upside down: only then is Tesseract's orientation detection worth its cost.
 _SUSPECT_ORIENTATION_BELOW = 0.70
 _MIN_ORIENTATION_CONFIDENCE = 1.5
 
 
-def ocr_page_image(gray: np.ndarray, number: int, languages: str, dpi: float | None, psm: int = DEFAULT_PSM) -> Page:
-    """OCR one grayscale page: clean it up, read it upright, take a second look at unsure numbers."""
+def ocr_page_image(
+    gray: np.ndarray, number: int, languages: str, dpi: float | None, psm: int | None = None
+) -> Page:
+    """OCR one grayscale page: clean it up, read it upright, take a second look at unsure numbers.
+
+    `psm` overrides the page segmentation mode chosen from the page type (for measuring).
+    """
     prepared = prepare_page(gray, dpi)
     image = prepared.image
+    psm = psm or (FORM_PSM if prepared.ruled else LETTER_PSM)
     words = read_words(image, languages, psm)
     if _may_be_turned(words):
         image, words = _read_upright(image, words, languages, psm)
