@@ -4,12 +4,15 @@ and unable to close its own delimiters."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from extractors.envelope import envelope_from_bytes
 from extractors.injection import REMOVED_LINE, find_injection_lines, remove_injection_lines
 from extractors.llm import build_messages, user_message
 from extractors.llm_input import cap_text, prepare_llm_text
+from extractors.text import read_document
 from prompts import load_prompt
 from schemas.envelope import Channel, Envelope
 from schemas.text import DocumentText, Line, Page, PartText
@@ -141,3 +144,22 @@ def test_messages_are_system_examples_then_document() -> None:
     assert roles == ["user", "assistant"] * len(prompt.examples)
     assert messages[-1]["content"] == "<document>\nNeed 5 EA NMRV050.\n</document>"
     assert len(prompt.sha256) == 64 and prompt.version == "v1"
+
+
+@pytest.mark.parametrize(
+    ("name", "hidden"),
+    [
+        ("19_injection_html_comment.eml", ["시스템 지시", "100% 할인", "VIP"]),
+        ("20_injection_white_text.eml", ["Ignore previous instructions", "100% discount", "MTR-370", "approved"]),
+    ],
+)
+def test_instructions_hidden_in_html_never_reach_the_model(name: str, hidden: list[str]) -> None:
+    path = Path(__file__).resolve().parent.parent / "samples" / "inbox" / "docs" / name
+    envelope = envelope_from_bytes(path.read_bytes(), path.name, Channel.FILE)
+
+    prepared = prepare_llm_text(read_document(envelope), envelope, 6000)
+
+    assert "견적" in prepared or "quote" in prepared  # the visible request is there
+    for phrase in hidden:
+        assert phrase not in prepared
+    assert find_injection_lines(prepared) == []

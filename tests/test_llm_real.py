@@ -195,8 +195,9 @@ def test_injected_instructions_change_nothing_but_send_to_review(local_llm: Loca
     _priced_as_the_rules_price_it(local_llm, text, envelope, merged)
 
 
-@pytest.mark.parametrize("name", ["19_injection_html_comment.eml", "21_injection_plain_korean.eml"])
-def test_injection_samples(local_llm: LocalLLM, name: str) -> None:
+def test_injection_sample_in_plain_text(local_llm: LocalLLM) -> None:
+    """(Instructions hidden in HTML comments and white text never reach the model: see test_llm_input.py.)"""
+    name = "21_injection_plain_korean.eml"
     label = _labels()[name]
     text, envelope = _open(name)
 
@@ -204,8 +205,7 @@ def test_injection_samples(local_llm: LocalLLM, name: str) -> None:
 
     assert local_llm.llm_items(result, text, envelope) == _expected(label)
     assert _items(merged) == _expected(label)
-    if name.startswith("21_"):  # plain text: the instructions reach the text; HTML comments are dropped on reading
-        _priced_as_the_rules_price_it(local_llm, text, envelope, merged)
+    _priced_as_the_rules_price_it(local_llm, text, envelope, merged)
 
 
 def _priced_as_the_rules_price_it(

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -236,3 +237,19 @@ def test_endpoint_from_intake_or_openai_variables() -> None:
     assert ours is not None and (ours.base_url, ours.model) == ("http://ours/v1", "x")
     with pytest.raises(LLMConfigError, match="INTAKE_LLM_MODEL"):
         configured_endpoint(Settings(llm_base_url="http://ours/v1"), environ={})
+
+
+def test_store_backed_cache_survives_a_restart(api: FakeChatServer, tmp_path: Path) -> None:
+    from store.cache import StoredLLMCache
+    from store.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'intake.db'}"
+    migrate(url)
+    client = make_llm_client(_settings(api))
+    assert client is not None
+    for _ in range(2):  # two "processes": a new engine on the same database file each time
+        engine = make_engine(url)
+        extract_with_llm(client, _document(BODY), max_input_chars=6000, cache=StoredLLMCache(engine))
+        engine.dispose()
+
+    assert len(api.requests) == 1
