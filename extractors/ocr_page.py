@@ -66,8 +66,9 @@ def _read_upright(
         return image, words
     turned = rotate_quarter_turns(image, orientation.rotate_clockwise_degrees // 90)
     turned_words = read_words(turned, languages, psm)
-    # OSD can be fooled by tables and logos: keep the turn only if the text reads better that way.
-    if _mean_confidence(turned_words) * len(turned_words) > _mean_confidence(words) * len(words):
+    # OSD can be fooled by tables and logos: keep the turn only if the text reads surer that way (not more
+    # words: a page on its side reads as many short, unsure fragments).
+    if _mean_confidence(turned_words) > _mean_confidence(words):
         return turned, turned_words
     return image, words
 

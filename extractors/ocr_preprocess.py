@@ -12,6 +12,7 @@ page (benchmarks/ocr_bench.py).
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -59,9 +60,12 @@ def _open(data: bytes) -> Image.Image:
     if not data:
         raise ImageRejected("empty image file (0 bytes)")
     try:
-        return Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # Pillow warns from 89 MP on; our own per-page limit (count_pages) is the one that decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
-        raise ImageRejected(f"image too large to decode safely: {exc}") from None
+        raise ImageRejected(f"image too large to decode safely (a decompression bomb?): {exc}") from None
     except (UnidentifiedImageError, OSError) as exc:
         raise ImageRejected(f"not a readable image: {exc}") from None
 
@@ -81,8 +85,8 @@ def count_pages(data: bytes, max_pixels: int = MAX_PIXELS_PER_PAGE) -> int:
         width, height = image.size
         if width * height > max_pixels:
             raise ImageRejected(
-                f"page {index + 1} is {width} × {height} pixels ({width * height / 1e6:.0f} MP); "
-                f"the limit is {max_pixels / 1e6:.0f} MP per page"
+                f"page {index + 1} too large to decode safely: {width} × {height} pixels "
+                f"({width * height / 1e6:.0f} MP); the limit is {max_pixels / 1e6:.0f} MP per page"
             )
         total += width * height
     if total > MAX_PIXELS_PER_FILE:
@@ -143,10 +147,13 @@ def prepare_page(gray: np.ndarray, dpi: float | None = None) -> PreparedPage:
     small = cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     _, small_ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     skew = estimate_skew(small_ink)
-    scale = _scale_factor(small_ink, factor, skew, dpi)
+    # A page on its side (turned upright later, by orientation detection) has its lines in columns.
+    measured = line_height(small_ink.T, 0.0) if _sideways(small_ink) else line_height(small_ink, skew)
+    line_px = measured / factor if measured else None
+    scale = _scale_factor(line_px, dpi)
     if scale != 1.0 or abs(skew) >= _MIN_SKEW_DEGREES:
         flat = _warp(flat, scale, -skew if abs(skew) >= _MIN_SKEW_DEGREES else 0.0)
-    image, ruled = _clean(flat)
+    image, ruled = _clean(flat, line_px * scale if line_px else _LINE_HEIGHT_TARGET)
     return PreparedPage(image=image, ruled=ruled, scale=scale, skew_degrees=skew, original_size=original_size)
 
 
@@ -158,21 +165,14 @@ def _flatten_background(gray: np.ndarray) -> np.ndarray:
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
 
-def _scale_factor(small_ink: np.ndarray, factor: float, skew: float, dpi: float | None) -> float:
+def _scale_factor(line_px: float | None, dpi: float | None) -> float:
     """Scale text lines into the band Tesseract reads well: from the declared resolution if the file has
     one, else from the measured line height (resolution metadata of photos and faxes is unreliable).
 
-    Pages whose lines are already within the band Tesseract reads well are left alone: every resampling
-    costs time and sharpness.
+    Pages whose lines are already within the band are left alone: every resampling costs time and sharpness.
     """
-    if dpi:
-        height = _LINE_HEIGHT_AT_300_DPI * dpi / TARGET_DPI
-    else:
-        measured = line_height(small_ink, skew)
-        if measured is None:
-            return 1.0
-        height = measured / factor
-    if _KEEP_LINE_HEIGHT[0] <= height <= _KEEP_LINE_HEIGHT[1]:
+    height = _LINE_HEIGHT_AT_300_DPI * dpi / TARGET_DPI if dpi else line_px
+    if height is None or _KEEP_LINE_HEIGHT[0] <= height <= _KEEP_LINE_HEIGHT[1]:
         return 1.0
     return min(max(_LINE_HEIGHT_TARGET / height, 0.25), 4.0)
 
@@ -184,7 +184,15 @@ def line_height(ink: np.ndarray, skew: float) -> float | None:
     edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
     runs = edges[1::2] - edges[0::2]
     runs = runs[runs >= 3]
-    return float(np.median(runs)) if runs.size >= 3 else None
+    return float(np.median(runs)) if runs.size else None
+
+
+def _sideways(ink: np.ndarray) -> bool:
+    """Text lines run vertically: the column profile is sharper than the row profile."""
+    ys, xs = np.nonzero(ink)
+    rows = np.var(np.diff(np.bincount(ys, minlength=ink.shape[0]).astype(np.float64)))
+    columns = np.var(np.diff(np.bincount(xs, minlength=ink.shape[1]).astype(np.float64)))
+    return bool(columns > rows)
 
 
 def _row_profile(ys: np.ndarray, xs: np.ndarray, shape: tuple[int, ...], skew: float) -> np.ndarray:
@@ -207,7 +215,7 @@ def _warp(gray: np.ndarray, scale: float, degrees: float) -> np.ndarray:
     return cv2.warpAffine(gray, matrix, (new_width, new_height), flags=interpolation, borderValue=255)
 
 
-def _clean(gray: np.ndarray) -> tuple[np.ndarray, bool]:
+def _clean(gray: np.ndarray, line_px: float) -> tuple[np.ndarray, bool]:
     """Denoise, then whiten what is ink but not text: scanner borders and table rules.
 
     Returns the cleaned page and whether it is ruled (a form with boxes and a table grid).
@@ -215,7 +223,7 @@ def _clean(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     # A 3×3 median takes out sensor noise and JPEG ringing and keeps strokes (a blur would thicken them).
     denoised = cv2.medianBlur(gray, 3)
     _, ink = cv2.threshold(denoised, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    rules, vertical_rules = _rules(ink)
+    rules, vertical_rules = _rules(ink, line_px)
     denoised[cv2.bitwise_or(_borders(ink), rules) > 0] = 255
     return denoised, vertical_rules >= _FORM_VERTICAL_RULES
 
@@ -234,7 +242,7 @@ def _borders(ink: np.ndarray) -> np.ndarray:
     return np.where(border[labels], 255, 0).astype(np.uint8)
 
 
-def _rules(ink: np.ndarray) -> tuple[np.ndarray, int]:
+def _rules(ink: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     """Long horizontal and vertical lines (table rules, boxes), and how many vertical ones there are.
 
     Tesseract reads rules as `|`, `I`, `_` and merges neighbouring cells through them; the word boxes give
@@ -244,8 +252,11 @@ def _rules(ink: np.ndarray) -> tuple[np.ndarray, int]:
     height, width = ink.shape
     half = cv2.resize(ink, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
     half = cv2.threshold(half, 64, 255, cv2.THRESH_BINARY)[1]
-    horizontal = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 50, 1)))
-    vertical = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, height // 80)))
+    # Longer than any glyph stroke: a rule spans several characters across or more than a line down.
+    across = max(width // 50, int(4 * line_px)) // 2
+    down = max(height // 80, int(1.6 * line_px)) // 2
+    horizontal = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
+    vertical = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, down)))
     lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     vertical_count = cv2.connectedComponents(vertical)[0] - 1
     return cv2.resize(lines, (width, height), interpolation=cv2.INTER_NEAREST), vertical_count
