@@ -60,6 +60,23 @@ class LLMConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class LLMHints:
+    """Context the model may get besides the document: catalog lines ("SKU name") the document may mean.
+
+    Empty by default: measured on the sample inbox with the local 1.5B model, catalog lines made it list the
+    candidates as ordered items (3 of 8 documents right instead of 4) and cost ~200 prompt tokens per mail.
+    """
+
+    catalog: tuple[str, ...] = ()
+
+    def render(self) -> str:
+        if not self.catalog:
+            return ""
+        lines = "\n".join(f"- {line}" for line in self.catalog)
+        return f"Catalog items the document may mean (write a code only if the document writes it):\n{lines}"
+
+
+@dataclass(frozen=True)
 class LLMResult:
     output: LLMOutput
     usage: LLMUsage
@@ -75,7 +92,7 @@ class LLMClient(Protocol):
     @property
     def prompt(self) -> Prompt: ...
 
-    def extract(self, text: str) -> LLMResult: ...
+    def extract(self, text: str, hints: LLMHints) -> LLMResult: ...
 
 
 class LLMCache(Protocol):
@@ -103,18 +120,18 @@ def output_json_schema() -> dict[str, Any]:
     return LLMOutput.model_json_schema()
 
 
-def user_message(prompt: Prompt, text: str) -> str:
-    return prompt.render_user(document=text)
+def user_message(prompt: Prompt, text: str, hints: LLMHints) -> str:
+    return prompt.render_user(document=text, catalog_hint=hints.render()).strip()
 
 
-def build_messages(prompt: Prompt, text: str) -> list[dict[str, str]]:
+def build_messages(prompt: Prompt, text: str, hints: LLMHints) -> list[dict[str, str]]:
     """System prompt, the worked examples, then the document. The fixed prefix comes first so a llama.cpp
     server reuses its KV cache for it and only reads the new document."""
     messages = [{"role": "system", "content": prompt.text}]
     for example in prompt.examples:
-        messages.append({"role": "user", "content": user_message(prompt, example.document)})
+        messages.append({"role": "user", "content": user_message(prompt, example.document, LLMHints())})
         messages.append({"role": "assistant", "content": example.answer})
-    messages.append({"role": "user", "content": user_message(prompt, text)})
+    messages.append({"role": "user", "content": user_message(prompt, text, hints)})
     return messages
 
 
@@ -179,6 +196,7 @@ def extract_with_llm(
     *,
     max_input_chars: int,
     envelope: Envelope | None = None,
+    hints: LLMHints | None = None,
     cache: LLMCache | None = None,
 ) -> LLMResult:
     """Ask the model about a document, or answer from the cache when the same model, prompt and text were seen.
@@ -186,8 +204,9 @@ def extract_with_llm(
     Raises LLMError when the model gives no usable answer: the caller then goes on with the rules alone and
     sends the document to review.
     """
+    hints = hints or LLMHints()
     prepared = prepare_llm_text(text, envelope, max_input_chars)
-    key = cache_key(client.model, client.prompt.sha256, user_message(client.prompt, prepared))
+    key = cache_key(client.model, client.prompt.sha256, user_message(client.prompt, prepared, hints))
     started = time.monotonic()
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
@@ -199,7 +218,7 @@ def extract_with_llm(
             latency_ms = int((time.monotonic() - started) * 1000)
             usage = LLMUsage(model=client.model, prompt_sha256=client.prompt.sha256, latency_ms=latency_ms, cached=True)
             return LLMResult(output=output, usage=usage, attempts=0)
-    result = client.extract(prepared)
+    result = client.extract(prepared, hints)
     if cache is not None:
         cache.put(key, result.output.model_dump_json(), result.usage)
     return result

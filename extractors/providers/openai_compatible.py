@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from extractors.llm import (
     Endpoint,
     LLMError,
+    LLMHints,
     LLMOutput,
     LLMResult,
     build_messages,
@@ -53,8 +54,8 @@ class OpenAICompatibleClient:
     def prompt(self) -> Prompt:
         return self._prompt
 
-    def extract(self, text: str) -> LLMResult:
-        messages = build_messages(self._prompt, text)
+    def extract(self, text: str, hints: LLMHints) -> LLMResult:
+        messages = build_messages(self._prompt, text, hints)
         usage = LLMUsage(model=self.model, prompt_sha256=self._prompt.sha256)
         started = time.monotonic()
         content = self._complete(messages, usage)
