@@ -190,6 +190,17 @@ def make_llm_client(
     )
 
 
+def _cached_output(cache: LLMCache, key: str) -> LLMOutput | None:
+    """The cached answer, or None when there is none or it was written for an older schema (then ask again)."""
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    try:
+        return parse_output(cached)
+    except ValidationError:
+        return None
+
+
 def extract_with_llm(
     client: LLMClient,
     text: DocumentText,
@@ -208,16 +219,11 @@ def extract_with_llm(
     prepared = prepare_llm_text(text, envelope, max_input_chars)
     key = cache_key(client.model, client.prompt.sha256, user_message(client.prompt, prepared, hints))
     started = time.monotonic()
-    cached = cache.get(key) if cache is not None else None
-    if cached is not None:
-        try:
-            output = parse_output(cached)
-        except ValidationError:
-            cached = None  # written by an older schema: ask again and overwrite it
-        else:
-            latency_ms = int((time.monotonic() - started) * 1000)
-            usage = LLMUsage(model=client.model, prompt_sha256=client.prompt.sha256, latency_ms=latency_ms, cached=True)
-            return LLMResult(output=output, usage=usage, attempts=0)
+    output = _cached_output(cache, key) if cache is not None else None
+    if output is not None:
+        latency_ms = int((time.monotonic() - started) * 1000)
+        usage = LLMUsage(model=client.model, prompt_sha256=client.prompt.sha256, latency_ms=latency_ms, cached=True)
+        return LLMResult(output=output, usage=usage, attempts=0)
     result = client.extract(prepared, hints)
     if cache is not None:
         cache.put(key, result.output.model_dump_json(), result.usage)

@@ -47,46 +47,50 @@ def combine(
     """The final extraction. `llm` None means the LLM is off, or failed with `llm_error` (then: review)."""
     lines = collect_lines(text, envelope)
     searchable = _searchable(lines)
-    injection = _injection_check(text, envelope)
     rules = _without_items_from_instructions(rules, searchable)
+    checks = [_injection_check(text, envelope)]
     if llm is None:
         merged = rules.model_copy(deep=True)
         merged.extractor = "rules (llm off)" if llm_error is None else f"rules (llm failed: {llm_error})"
         if llm_error is not None:
-            merged.validators.append(
-                ValidatorResult(name="llm_answered", ok=False, message=f"the LLM gave no usable answer: {llm_error}")
-            )
-        merged.validators.append(injection)
-        return merged
+            message = f"the LLM gave no usable answer: {llm_error}"
+            checks.append(ValidatorResult(name="llm_answered", ok=False, message=message))
+    else:
+        merged = _merge(rules, llm, searchable, company, learnt, checks)
+    numbers = [n for line in searchable for n in find_business_numbers(line.text)]
+    merged.validators = [*run_validators(merged, company, text, numbers), *_kept_rules_checks(rules), *checks]
+    return merged
 
+
+def _merge(
+    rules: Extraction,
+    llm: LLMResult,
+    lines: list[SourceLine],
+    company: CompanyConfig,
+    learnt: LearntAliases | None,
+    checks: list[ValidatorResult],
+) -> Extraction:
     matchers = matchers_for(company, learnt)
     output = llm.output
     disagreements: list[str] = []
-    readings = read_llm_items(output, matchers.catalog, searchable)
+    readings = read_llm_items(output, matchers.catalog, lines)
     kind = _kind(rules.kind, Kind(output.kind), disagreements)
     if kind.value == Kind.OTHER and rules.kind.value == Kind.OTHER:
         readings = []  # a newsletter's product mentions are not an order, whatever either reader listed
     merge_notes: list[str] = []
     items = merge_items(rules.items, readings, disagreements, merge_notes)
-    customer_id = _customer(rules.customer_id, output, matchers.customers, searchable, disagreements)
-    merged = Extraction(
+    customer_id = _customer(rules.customer_id, output, matchers.customers, lines, disagreements)
+    checks.append(_agreement_check(disagreements, readings))
+    return Extraction(
         kind=kind,
         customer_id=customer_id,
-        customer_name=_customer_name(rules.customer_name, output, searchable),
+        customer_name=_customer_name(rules.customer_name, output, lines),
         items=items,
         invoice=rules.invoice,
         extractor="llm+rules",
         llm=llm.usage,
         notes=[*rules.notes, *merge_notes, *(f"LLM and rules disagree: {d}" for d in disagreements)],
     )
-    numbers = [n for line in searchable for n in find_business_numbers(line.text)]
-    merged.validators = [
-        *run_validators(merged, company, text, numbers),
-        *_kept_rules_checks(rules),
-        _agreement_check(disagreements, readings),
-        injection,
-    ]
-    return merged
 
 
 def _searchable(lines: DocumentLines) -> list[SourceLine]:

@@ -189,6 +189,20 @@ def test_cache_hit_makes_no_call(api: FakeChatServer) -> None:
     assert not first.usage.cached
 
 
+def test_unreadable_cache_entry_is_asked_again(api: FakeChatServer) -> None:
+    client = make_llm_client(_settings(api))
+    assert client is not None
+    cache = MemoryCache()
+    extract_with_llm(client, _document(BODY), max_input_chars=6000, cache=cache)
+    [key] = cache.entries
+    cache.entries[key] = json.dumps({**GOOD, "unit_price": 1})  # e.g. written by an older schema
+
+    result = extract_with_llm(client, _document(BODY), max_input_chars=6000, cache=cache)
+
+    assert not result.usage.cached and len(api.requests) == 2
+    assert json.loads(cache.entries[key]) == GOOD
+
+
 def test_cache_is_keyed_by_model(api: FakeChatServer) -> None:
     cache = MemoryCache()
     for model in ("model-a", "model-b", "model-a"):
