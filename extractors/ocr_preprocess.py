@@ -35,6 +35,7 @@ _KEEP_LINE_HEIGHT = (18.0, 48.0)
 _LINE_HEIGHT_AT_300_DPI = 32.0  # for files that declare their resolution
 _SKEW_SAMPLE = 60_000  # ink pixels enough to find the angle to 0.05°
 _BORDER_AREA = 200
+_SIDEWAYS_RUN = 0.25
 # Boxes and a table grid draw 11–16 vertical rules on our Korean forms and ruled invoices; letter-like
 # invoices 0–8 (logos, barcodes), their rules being horizontal.
 _FORM_VERTICAL_RULES = 10
@@ -147,8 +148,12 @@ def prepare_page(gray: np.ndarray, dpi: float | None = None) -> PreparedPage:
     small = cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     _, small_ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     skew = estimate_skew(small_ink)
-    # A page on its side (turned upright later, by orientation detection) has its lines in columns.
-    measured = line_height(small_ink.T, 0.0) if _sideways(small_ink) else line_height(small_ink, skew)
+    measured = line_height(small_ink, skew)
+    if measured is None or measured > _SIDEWAYS_RUN * small_ink.shape[0]:
+        # Rows inked over a quarter of the page: a page on its side (turned upright later, by orientation
+        # detection), whose text lines run down the columns.
+        turned = np.ascontiguousarray(small_ink.T)
+        measured = line_height(turned, estimate_skew(turned))
     line_px = measured / factor if measured else None
     scale = _scale_factor(line_px, dpi)
     if scale != 1.0 or abs(skew) >= _MIN_SKEW_DEGREES:
@@ -185,14 +190,6 @@ def line_height(ink: np.ndarray, skew: float) -> float | None:
     runs = edges[1::2] - edges[0::2]
     runs = runs[runs >= 3]
     return float(np.median(runs)) if runs.size else None
-
-
-def _sideways(ink: np.ndarray) -> bool:
-    """Text lines run vertically: the column profile is sharper than the row profile."""
-    ys, xs = np.nonzero(ink)
-    rows = np.var(np.diff(np.bincount(ys, minlength=ink.shape[0]).astype(np.float64)))
-    columns = np.var(np.diff(np.bincount(xs, minlength=ink.shape[1]).astype(np.float64)))
-    return bool(columns > rows)
 
 
 def _row_profile(ys: np.ndarray, xs: np.ndarray, shape: tuple[int, ...], skew: float) -> np.ndarray:
