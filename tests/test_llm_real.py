@@ -7,8 +7,13 @@ peak resident memory.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import statistics
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,6 +25,7 @@ from typer.testing import CliRunner
 
 from extractors.envelope import envelope_from_bytes
 from extractors.llm import LLMClient, LLMOutput, LLMResult, extract_with_llm, make_llm_client
+from extractors.local_model import QWEN_CODER_1_5B
 from extractors.local_server import LocalServer, PortState, ensure_local_server, probe_port
 from extractors.merge import combine
 from extractors.merge_items import read_llm_items
@@ -255,6 +261,26 @@ def test_server_stops_cleanly(tmp_path: Path) -> None:
         assert probe_port(settings.llm_port, server.model) is PortState.OURS
     assert server.process is not None and server.process.returncode == 0
     assert probe_port(settings.llm_port, server.model) is PortState.FREE
+
+
+def test_cli_serve_runs_in_the_foreground_until_ctrl_c(tmp_path: Path) -> None:
+    port = _free_port()
+    command = [sys.executable, "-c", "from flows.cli import app; app()", "llm", "serve", "--port", str(port)]
+    env = {**os.environ, "INTAKE_HOME": str(tmp_path)}
+    serve = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while probe_port(port, QWEN_CODER_1_5B.alias) is not PortState.OURS:
+            assert serve.poll() is None and time.monotonic() < deadline, "intake llm serve did not come up"
+            time.sleep(0.25)
+        serve.send_signal(signal.SIGINT)
+        output, _ = serve.communicate(timeout=30)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert serve.returncode == 0, output
+    assert f"http://127.0.0.1:{port}/v1" in output and "stopped" in output
+    assert probe_port(port, QWEN_CODER_1_5B.alias) is PortState.FREE
 
 
 def test_measurements(local_llm: LocalLLM, capsys: pytest.CaptureFixture[str]) -> None:
