@@ -1,4 +1,4 @@
-"""Second look at numbers glued to Korean unit words, which Tesseract kor+eng misreads.
+"""Second look at what Tesseract kor+eng misreads on Korean pages: numbers glued to unit words, Latin codes.
 
 Seen on clean 300-dpi renders: `120건` read as `1207`, `2개` as `27H`, `10팩` as `1024`, `20입` as `20%`,
 `180,000원` as `180,000H`: the Hangul unit becomes a digit or a Latin letter and the quantity changes
@@ -9,12 +9,16 @@ word), and the strip is read with `kor` alone. A second reading is taken only in
 a number followed by a Hangul unit, whose digits are the first reading's digits or a prefix of them (the
 unit had been read as extra digits). When the digits changed, the word keeps the lower of the two
 confidences, so a field built from it shows the doubt even though the second reading is usually right.
+
+The mirror case: document numbers like `TS-202503-197` beside Hangul come out as `15-202503-197`. Unsure
+codes get a second strip read with `eng` alone; its reading is taken when only the prefix differs.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,6 +26,9 @@ from extractors.ocr_tesseract import OcrWord, read_words
 
 REREAD_BELOW = 0.90  # words with digits read less surely than this get a second look
 KOREAN_MODEL = "kor"
+LATIN_MODEL = "eng"
+CODE_REREAD_BELOW = 0.95
+_CODE = re.compile(r"(?P<code>(?P<prefix>[0-9A-Za-z]{1,4})(?P<rest>-[0-9A-Za-z][0-9A-Za-z/-]*\d[0-9A-Za-z/-]*))$")
 _CLEAN_NUMBER = re.compile(r"\d{1,3}(?:[,.]\d{3})*(?:[.,]\d+)?[가-힣]{0,3}|\d+(?:[-/.:]\d+)*")
 _NUMBER_WITH_UNIT = re.compile(r"[\d.,]*\d\s?[가-힣]{0,3}")
 _HANGUL = re.compile(r"[가-힣]")
@@ -44,16 +51,34 @@ def page_is_korean(words: list[OcrWord]) -> bool:
     return sum(bool(_HANGUL.search(w.text)) for w in words) >= max(3, len(words) // 20)
 
 
+def is_unsure_code(word: OcrWord) -> bool:
+    return word.confidence < CODE_REREAD_BELOW and _CODE.search(word.text) is not None
+
+
 def reread_numbers(image: np.ndarray, words: list[OcrWord], languages: str) -> list[OcrWord]:
-    """Replace misread number+unit words by their second reading (Korean pages read with `kor` only)."""
-    if KOREAN_MODEL not in languages.split("+") or not page_is_korean(words):
+    """Second readings on Korean pages: number+unit words with `kor` alone, Latin codes with `eng` alone."""
+    models = languages.split("+")
+    if KOREAN_MODEL not in models or not page_is_korean(words):
         return words
-    suspects = [i for i, word in enumerate(words) if needs_second_look(word)]
+    words = _second_look(image, words, needs_second_look, KOREAN_MODEL, _merge_number)
+    if LATIN_MODEL in models:
+        words = _second_look(image, words, is_unsure_code, LATIN_MODEL, _merge_code)
+    return words
+
+
+def _second_look(
+    image: np.ndarray,
+    words: list[OcrWord],
+    suspect: Callable[[OcrWord], bool],
+    model: str,
+    merge: Callable[[OcrWord, list[OcrWord]], OcrWord],
+) -> list[OcrWord]:
+    suspects = [i for i, word in enumerate(words) if suspect(word)]
     if not suspects:
         return words
     strip, slots = _stack_crops(image, [words[i] for i in suspects])
     readings: dict[int, list[OcrWord]] = {}
-    for word in read_words(strip, KOREAN_MODEL, psm=6):
+    for word in read_words(strip, model, psm=6):
         middle = (word.top + word.bottom) / 2
         slot = next((k for k, (top, bottom) in enumerate(slots) if top <= middle < bottom), None)
         if slot is not None:
@@ -61,7 +86,7 @@ def reread_numbers(image: np.ndarray, words: list[OcrWord], languages: str) -> l
     out = list(words)
     for slot, index in enumerate(suspects):
         if slot in readings:
-            out[index] = _merge(words[index], sorted(readings[slot], key=lambda w: w.left))
+            out[index] = merge(words[index], sorted(readings[slot], key=lambda w: w.left))
     return out
 
 
@@ -88,12 +113,26 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def _merge(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
-    """The second reading in the original word's box, if it has the trap's shape; else the original."""
-    second = reading[0].text
+def _joined(reading: list[OcrWord]) -> str:
+    text = reading[0].text
     for before, word in itertools.pairwise(reading):
         # Keep the printed spacing: `2개` stays one token, `1,058,400 원` keeps its space.
-        second += ("" if word.left - before.right < 0.3 * word.height else " ") + word.text
+        text += ("" if word.left - before.right < 0.3 * word.height else " ") + word.text
+    return text
+
+
+def _merge_code(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
+    """`15-202503-197` -> `TS-202503-197`: taken only when everything after the prefix agrees."""
+    first, second = _CODE.search(original.text), _CODE.search(_joined(reading))
+    if not first or not second or first["rest"] != second["rest"] or first["prefix"] == second["prefix"]:
+        return original
+    text = original.text[: first.start("code")] + second["code"]
+    return original.with_text(text, min(original.confidence, min(w.confidence for w in reading)))
+
+
+def _merge_number(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
+    """The second reading in the original word's box, if it has the trap's shape; else the original."""
+    second = _joined(reading)
     first_digits, second_digits = _digits(original.text), _digits(second)
     if not _NUMBER_WITH_UNIT.fullmatch(second) or not second_digits or not first_digits.startswith(second_digits):
         return original

@@ -13,12 +13,13 @@ from schemas.text import Line, Page, Word
 POINTS_PER_PIXEL = 72 / TARGET_DPI
 # Tesseract's page segmentation mode, by page type (benchmarks/ocr_psm.py, character accuracy):
 #                        psm 3   psm 4   psm 6
-# Korean form, clean     0.830   0.970   0.965
-# Korean form, scanned   0.922   0.941   0.949
-# invoice, scanned       0.911   0.918   0.900
-# Ruled forms (boxes, table grids) read best as one uniform block (6), which keeps a table row on one line;
-# letter-like invoices as one column of varying size (4). psm 3, Tesseract's default, splits columns into
-# blocks and drops short cells.
+# Korean form, clean     0.836   0.983   0.975
+# Korean form, scanned   0.931   0.964   0.955
+# invoice, scanned       0.910   0.907   0.905
+# psm 3, Tesseract's default, splits a form's columns into blocks and drops short cells. On ruled forms
+# (boxes, a table grid) psm 6 reads as many characters as 4 within a point and keeps a table row on one line;
+# end to end it read the forms' fields better (document numbers 3 of 6 vs 2 of 6 before the code second look).
+# Letter-like invoices read best as one column of varying size (psm 4).
 FORM_PSM = 6
 LETTER_PSM = 4
 # A page read with a mean word confidence under this, or with hardly any words, may be on its side or

@@ -86,24 +86,30 @@ def test_labels_of_another_invoice_are_left_out(born_digital: dict[str, list[Pag
 
 
 def test_born_digital_lines(scored: list[DocumentScore]) -> None:
+    """Target 0.9; measured 1.00 for both."""
     numbers = totals_by_variant(scored)["born"]
-    assert numbers["quantity_f1"] >= 0.9
-    assert numbers["unit_price_f1"] >= 0.9
+    assert numbers["quantity_f1"] >= 0.95
+    assert numbers["unit_price_f1"] >= 0.95
 
 
 def test_degraded_scan_lines(scored: list[DocumentScore]) -> None:
+    """Target 0.8; measured 0.98 (quantity) and 0.90 (unit price: 150-dpi JPEG turns 1,0000 into 1,0900)."""
     numbers = totals_by_variant(scored)["degraded"]
-    assert numbers["quantity_f1"] >= 0.8
-    assert numbers["unit_price_f1"] >= 0.8
+    assert numbers["quantity_f1"] >= 0.9
+    assert numbers["unit_price_f1"] >= 0.85
 
 
 @pytest.mark.parametrize("variant", ["born", "degraded"])
 def test_header_fields(scored: list[DocumentScore], variant: str) -> None:
+    """Share of the labelled documents with the field right (measured: see the printed table)."""
     numbers = totals_by_variant(scored)[variant]
     assert numbers["number"] >= 0.8
-    assert numbers["date"] >= 0.8
-    assert numbers["gross"] >= 0.8
-    assert numbers["currency"] >= 0.8
+    assert numbers["date"] >= 0.95
+    assert numbers["gross"] >= 0.9
+    assert numbers["tax"] >= 0.8
+    assert numbers["currency"] >= 0.9
+    assert numbers["net"] >= 0.6
+    assert numbers["supplier"] >= 0.5
 
 
 def test_scan_of_a_page_keeps_boxes_and_confidence(tmp_path: Path) -> None:

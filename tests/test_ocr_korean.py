@@ -85,8 +85,8 @@ def readings(tmp_path_factory: pytest.TempPathFactory) -> list[Reading]:
 def test_character_accuracy(readings: list[Reading]) -> None:
     accuracy = [r.characters for r in readings]
     print(f"character accuracy: mean {sum(accuracy) / len(accuracy):.3f}, worst {min(accuracy):.3f}")
-    assert sum(accuracy) / len(accuracy) >= 0.92
-    assert min(accuracy) >= 0.88
+    assert sum(accuracy) / len(accuracy) >= 0.94
+    assert min(accuracy) >= 0.92
 
 
 def test_line_items(readings: list[Reading]) -> None:
@@ -96,11 +96,7 @@ def test_line_items(readings: list[Reading]) -> None:
     assert all(r.items_read == len(r.document.items) for r in readings)
 
 
-@pytest.mark.parametrize("field", ["date", "supplier", "buyer", "net", "tax", "gross"])
+@pytest.mark.parametrize("field", ["number", "date", "supplier", "buyer", "net", "tax", "gross"])
 def test_header_fields(readings: list[Reading], field: str) -> None:
+    """Measured: every field right on all six scans (`TS-2025…` needs the second look with `eng`)."""
     assert sum(r.fields[field] for r in readings) / len(readings) >= 0.8
-
-
-def test_document_number(readings: list[Reading]) -> None:
-    """The weakest field: `TS-2025…` beside Hangul is read as `15-2025…` now and then (a low confidence)."""
-    assert sum(r.fields["number"] for r in readings) / len(readings) >= 0.5
