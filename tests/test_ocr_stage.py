@@ -138,6 +138,23 @@ def test_number_glued_to_a_unit_word_gets_a_second_look() -> None:
     assert [w.text for w in reread[1:]] == [w.text for w in others], "clean readings are left as they were"
 
 
+def test_latin_document_number_beside_hangul_gets_a_second_look() -> None:
+    """kor+eng reads `TS-202503-197` as `15-202503-197` on Korean forms; `eng` alone reads the prefix right."""
+    font = ImageFont.truetype(str(NANUM_GOTHIC), 40)
+    image = Image.new("L", (1200, 160), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 40), "문서번호:", font=font, fill=0)
+    draw.text((260, 40), "TS-202503-197", font=font, fill=0)
+    draw.text((60, 100), "거래일자: 공급자 공급받는자", font=font, fill=0)
+    left, top, right, bottom = draw.textbbox((260, 40), "TS-202503-197", font=font)
+    misread = OcrWord("15-202503-197", left, top, right - left, bottom - top, 0.62, 1, 1, 1)
+    labels = ("문서번호:", "거래일자:", "공급자", "공급받는자")
+    context = [OcrWord(text, 0, 100, 10, 10, 0.95, 1, 1, 2) for text in labels]
+    (second, *_) = reread_numbers(np.asarray(image), [misread, *context], "kor+eng")
+    assert second.text == "TS-202503-197"
+    assert second.confidence <= misread.confidence
+
+
 def test_many_files_across_workers_with_one_bad_file(korean_page: Path) -> None:
     good = korean_page.read_bytes()
     outcomes = ocr_many([good, b"junk", _png_header_only(30_000, 30_000), good], workers=2, settings=SETTINGS)
