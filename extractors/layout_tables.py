@@ -78,10 +78,6 @@ class _Read:
     carried: _Carried | None  # set when the table may continue on the next page
 
 
-def tables_from_page(page: Page) -> list[Table]:
-    return tables_from_lines(page.lines)
-
-
 def tables_from_lines(lines: Iterable[Line]) -> list[Table]:
     """Every line-item table among these lines (usually one), found from the words' boxes."""
     return [t.to_table() for t in _tables(lines, 1, None)[0]]

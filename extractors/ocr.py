@@ -21,7 +21,6 @@ from extractors.ocr_preprocess import (
     MAX_PIXELS_PER_PAGE,
     TARGET_DPI,
     ImageRejected,
-    declared_dpi,
     decode_pages,
 )
 from extractors.ocr_tesseract import OcrEngineError
@@ -44,9 +43,7 @@ __all__ = [
 def ocr_image(data: bytes, settings: Settings | None = None) -> list[Page]:
     """OCR every page of an image file. Raises ImageRejected for unreadable or oversized images."""
     settings = settings or Settings()
-    pages = decode_pages(data)
-    dpi = declared_dpi(data)
-    return ocr_pages_parallel(pages, settings.ocr_languages, [dpi] * len(pages), settings.ocr_workers)
+    return ocr_pages_parallel(decode_pages(data), settings.ocr_languages, settings.ocr_workers)
 
 
 def ocr_pdf_pages(data: bytes, settings: Settings | None = None) -> list[Page]:
@@ -59,7 +56,7 @@ def ocr_pdf_pages(data: bytes, settings: Settings | None = None) -> list[Page]:
     try:
         if len(document) > MAX_PAGES_PER_IMAGE:
             raise ImageRejected(f"PDF has {len(document)} pages; at most {MAX_PAGES_PER_IMAGE} are OCR'd")
-        images, dpis = [], []
+        images = []
         for index in range(len(document)):
             page = document[index]
             width, height = page.get_size()
@@ -67,7 +64,6 @@ def ocr_pdf_pages(data: bytes, settings: Settings | None = None) -> list[Page]:
             dpi = min(TARGET_DPI, 72 * (MAX_PIXELS_PER_PAGE / max(width * height, 1.0)) ** 0.5)
             bitmap = page.render(scale=dpi / 72, grayscale=True)
             images.append(np.asarray(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width, -1)[:, :, 0].copy())
-            dpis.append(dpi)
     finally:
         document.close()
-    return ocr_pages_parallel(images, settings.ocr_languages, dpis, settings.ocr_workers)
+    return ocr_pages_parallel(images, settings.ocr_languages, settings.ocr_workers)

@@ -28,14 +28,12 @@ _SUSPECT_ORIENTATION_BELOW = 0.70
 _MIN_ORIENTATION_CONFIDENCE = 1.5
 
 
-def ocr_page_image(
-    gray: np.ndarray, number: int, languages: str, dpi: float | None, psm: int | None = None
-) -> Page:
+def ocr_page_image(gray: np.ndarray, number: int, languages: str, psm: int | None = None) -> Page:
     """OCR one grayscale page: clean it up, read it upright, take a second look at unsure numbers.
 
     `psm` overrides the page segmentation mode chosen from the page type (for measuring).
     """
-    prepared = prepare_page(gray, dpi)
+    prepared = prepare_page(gray)
     image = prepared.image
     psm = psm or (FORM_PSM if prepared.ruled else LETTER_PSM)
     words = read_words(image, languages, psm)

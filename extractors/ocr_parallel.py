@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from extractors.ocr_page import ocr_page_image
-from extractors.ocr_preprocess import ImageRejected, count_pages, declared_dpi, decode_page
+from extractors.ocr_preprocess import ImageRejected, count_pages, decode_page
 from extractors.ocr_tesseract import OcrEngineError
 from schemas.settings import Settings
 from schemas.text import Page
@@ -47,18 +47,16 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _ocr_encoded_page(data: bytes, index: int, languages: str) -> Page:
-    return ocr_page_image(decode_page(data, index), index + 1, languages, declared_dpi(data))
+    return ocr_page_image(decode_page(data, index), index + 1, languages)
 
 
-def ocr_pages_parallel(
-    images: Sequence[np.ndarray], languages: str, dpis: Sequence[float | None], workers: int
-) -> list[Page]:
+def ocr_pages_parallel(images: Sequence[np.ndarray], languages: str, workers: int) -> list[Page]:
     """OCR decoded page images (numbered from 1), in parallel when there is more than one page."""
-    numbered = list(enumerate(zip(images, dpis, strict=True), start=1))
+    numbered = list(enumerate(images, start=1))
     if workers <= 1 or len(images) <= 1:
-        return [ocr_page_image(image, n, languages, dpi) for n, (image, dpi) in numbered]
+        return [ocr_page_image(image, n, languages) for n, image in numbered]
     with _pool(min(workers, len(images))) as pool:
-        futures = [pool.submit(ocr_page_image, image, n, languages, dpi) for n, (image, dpi) in numbered]
+        futures = [pool.submit(ocr_page_image, image, n, languages) for n, image in numbered]
         return [future.result() for future in futures]
 
 

@@ -32,7 +32,6 @@ _MIN_SKEW_DEGREES = 0.15  # below this, rotating costs more than the straighter 
 # in 10 % less time, but lost whole header words of small-print tables (`Menge`), and with them a column.
 _LINE_HEIGHT_TARGET = 32.0
 _KEEP_LINE_HEIGHT = (22.0, 48.0)
-_LINE_HEIGHT_AT_300_DPI = 32.0  # for files that declare their resolution
 _SKEW_SAMPLE = 60_000  # ink pixels enough to find the angle to 0.05°
 _BORDER_AREA = 200
 _SIDEWAYS_RUN = 0.25
@@ -54,7 +53,6 @@ class PreparedPage:
     ruled: bool  # a form: table rules or boxes were found (and removed)
     scale: float  # prepared pixels per original pixel
     skew_degrees: float
-    original_size: tuple[int, int]  # width, height of the decoded page
 
 
 def _open(data: bytes) -> Image.Image:
@@ -125,24 +123,11 @@ def _to_gray(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 
-def declared_dpi(data: bytes) -> float | None:
-    """The resolution the file claims, if it claims a plausible one (phone photos often claim 72)."""
-    try:
-        dpi = _open(data).info.get("dpi")
-    except ImageRejected:
-        return None
-    if not dpi:
-        return None
-    value = float(dpi[0])
-    return value if 100 <= value <= 1200 else None
-
-
-def prepare_page(gray: np.ndarray, dpi: float | None = None) -> PreparedPage:
+def prepare_page(gray: np.ndarray) -> PreparedPage:
     """Flatten uneven lighting, scale to ~300 dpi, deskew, denoise, and whiten borders and table rules.
 
     Scale and skew are measured on a ~1600 px copy; the full page is warped once and thresholded once.
     """
-    original_size = (gray.shape[1], gray.shape[0])
     flat = _flatten_background(gray)
     factor = min(_ANALYSIS_SIZE / max(flat.shape), 1.0)
     small = cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
@@ -155,11 +140,11 @@ def prepare_page(gray: np.ndarray, dpi: float | None = None) -> PreparedPage:
         turned = np.ascontiguousarray(small_ink.T)
         measured = line_height(turned, estimate_skew(turned))
     line_px = measured / factor if measured else None
-    scale = _scale_factor(line_px, dpi)
+    scale = _scale_factor(line_px)
     if scale != 1.0 or abs(skew) >= _MIN_SKEW_DEGREES:
         flat = _warp(flat, scale, -skew if abs(skew) >= _MIN_SKEW_DEGREES else 0.0)
     image, ruled = _clean(flat, line_px * scale if line_px else _LINE_HEIGHT_TARGET)
-    return PreparedPage(image=image, ruled=ruled, scale=scale, skew_degrees=skew, original_size=original_size)
+    return PreparedPage(image=image, ruled=ruled, scale=scale, skew_degrees=skew)
 
 
 def _flatten_background(gray: np.ndarray) -> np.ndarray:
@@ -170,16 +155,15 @@ def _flatten_background(gray: np.ndarray) -> np.ndarray:
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
 
-def _scale_factor(line_px: float | None, dpi: float | None) -> float:
-    """Scale text lines into the band Tesseract reads well: from the declared resolution if the file has
-    one, else from the measured line height (resolution metadata of photos and faxes is unreliable).
+def _scale_factor(line_px: float | None) -> float:
+    """Scale text lines into the band Tesseract reads well, from their measured height (not from the file's
+    resolution tag: phones write 72 dpi, faxes anything, and the font size matters as much as the dpi).
 
     Pages whose lines are already within the band are left alone: every resampling costs time and sharpness.
     """
-    height = _LINE_HEIGHT_AT_300_DPI * dpi / TARGET_DPI if dpi else line_px
-    if height is None or _KEEP_LINE_HEIGHT[0] <= height <= _KEEP_LINE_HEIGHT[1]:
+    if line_px is None or _KEEP_LINE_HEIGHT[0] <= line_px <= _KEEP_LINE_HEIGHT[1]:
         return 1.0
-    return min(max(_LINE_HEIGHT_TARGET / height, 0.25), 4.0)
+    return min(max(_LINE_HEIGHT_TARGET / line_px, 0.25), 4.0)
 
 
 def line_height(ink: np.ndarray, skew: float) -> float | None:

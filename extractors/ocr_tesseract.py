@@ -175,15 +175,3 @@ def detect_orientation(image: np.ndarray) -> Orientation | None:
     if not rotate or not confidence:
         return None
     return Orientation(int(rotate.group(1)) % 360, float(confidence.group(1)))
-
-
-def check_languages(languages: str) -> None:
-    """Raise OcrEngineError naming the missing traineddata (e.g. kor) and the package that provides it."""
-    try:
-        installed = set(pytesseract.get_languages(config=""))
-    except pytesseract.TesseractNotFoundError:
-        raise OcrEngineError("tesseract is not installed (Debian: apt-get install tesseract-ocr)") from None
-    missing = [lang for lang in languages.split("+") if lang and lang not in installed]
-    if missing:
-        packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
-        raise OcrEngineError(f"tesseract language(s) {', '.join(missing)} not installed (Debian: {packages})")
