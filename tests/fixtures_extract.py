@@ -14,10 +14,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from quotes.fonts import korean_font
 from schemas.company import CompanyConfig, load_company
 
 NANUM_GOTHIC = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
@@ -87,7 +86,7 @@ def pdf_bytes(
     rows: Sequence[tuple[str, ...]], title: str = "발 주 서", lines: Sequence[str] = (), grid: bool = True
 ) -> bytes:
     """A born-digital A4 page with Korean text (NanumGothic embedded) and a table, ruled when `grid`."""
-    pdfmetrics.registerFont(TTFont("NanumGothic", str(NANUM_GOTHIC)))
+    korean_font()  # the one registration of NanumGothic + bold, shared with the quote renderer
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4)
     page.setFont("NanumGothic", 11)

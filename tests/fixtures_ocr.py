@@ -16,15 +16,13 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from extractors.layout_rows import Box, group_rows
+from quotes.fonts import korean_font
 from schemas.text import Page
 
 NANUM_GOTHIC = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
-NANUM_GOTHIC_BOLD = Path("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
 
 
 def shared_data_dir() -> Path:
@@ -131,9 +129,7 @@ def _won(value: int) -> str:
 
 def render_korean_pdf(doc: KoreanDocument, path: Path) -> Path:
     """Draw the form the way Korean SMB software prints it: a title, two party boxes, a ruled item table."""
-    for name, font in (("NanumGothic", NANUM_GOTHIC), ("NanumGothicBold", NANUM_GOTHIC_BOLD)):
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(font)))
+    korean_font()  # the one registration of NanumGothic + bold, shared with the quote renderer
     width, height = A4
     pdf = canvas.Canvas(str(path), pagesize=A4)
     lines: list[str] = []

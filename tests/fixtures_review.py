@@ -24,12 +24,11 @@ import yaml
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import Engine
 
 from flows.results import DocumentResult
+from quotes.fonts import korean_font
 from review.security import hash_password
 from schemas.settings import Settings
 from store import users
@@ -81,7 +80,7 @@ def order_mail(
 
 def order_pdf(customer: str, lines: list[tuple[str, int]]) -> bytes:
     """A one-page born-digital order form (NanumGothic, so the Korean text layer is real)."""
-    pdfmetrics.registerFont(TTFont("NanumGothic", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"))
+    korean_font()  # the one registration of NanumGothic + bold, shared with the quote renderer
     buffer = BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4)
     page.setFont("NanumGothic", 18)

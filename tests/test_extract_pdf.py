@@ -5,20 +5,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from fixtures_extract import NANUM_GOTHIC, image_pdf_bytes, pdf_bytes
+from fixtures_extract import image_pdf_bytes, pdf_bytes
 from reportlab.lib import pdfencrypt
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from extractors.pdf import CorruptPdf, EncryptedPdf, TooManyPages, read_pdf, text_layer_usable
+from quotes.fonts import korean_font
 
 ROWS = [("품명", "수량", "단위"), ("깊은홈 볼베어링 6204", "100", "EA"), ("육각볼트 M8x30", "500", "EA")]
 
 
 def _pages(count: int, encrypt: pdfencrypt.StandardEncryption | None = None) -> bytes:
-    pdfmetrics.registerFont(TTFont("NanumGothic", str(NANUM_GOTHIC)))
+    korean_font()  # the one registration of NanumGothic + bold, shared with the quote renderer
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, encrypt=encrypt)
     for number in range(count):
