@@ -65,8 +65,16 @@ def text_layer_is_garbage(text: str) -> bool:
     return noise_share(text) > NOISE_TOKEN_SHARE
 
 
+# Korean forms letter-space their titles and column heads (`발 주 서`, `거 래 명 세 서`, `합 계`): read as
+# lone syllables they would count as OCR residue, so known spaced words are joined back first.
+_SPACED_FORM_WORDS = ("거래명세서", "세금계산서", "견적서", "발주서", "주문서", "납품서", "청구서", "계산서",
+                      "영수증", "명세서", "합계", "금액", "수량", "단가", "품명", "규격", "비고", "공급자")  # fmt: skip
+_SPACED_WORD = re.compile("|".join(" ?".join(word) for word in _SPACED_FORM_WORDS))
+
+
 def noise_share(text: str) -> float:
     """Share of tokens that are neither words, numbers, dates, codes nor contacts (0 for short texts)."""
+    text = _SPACED_WORD.sub(lambda m: m.group(0).replace(" ", ""), text)
     verdicts = [_token_is_noise(token) for token in text.split()]
     counted = [v for v in verdicts if v is not None]
     if len(counted) < MIN_TOKENS:

@@ -72,3 +72,10 @@ def test_empty_or_short_layers_are_left_to_the_caller() -> None:
     """No text is `needs OCR`, not garbage: extractors.pdf decides that from the page's images."""
     assert not text_layer_is_garbage("")
     assert not text_layer_is_garbage("Page 1")
+
+
+def test_letter_spaced_korean_titles_are_text_not_residue() -> None:
+    page = "발 주 서\n발주처: ㈜바다기계\n사업자번호 314-86-20457\n품 명\t수 량\t단위\n볼베어링 6204ZZ\t200\tEA\n" \
+           "육각볼트 M8x40\t1,000\tEA\n합 계\t1,200"
+    assert not text_layer_is_garbage(page)
+    assert text_layer_is_garbage(page.replace("발 주 서", "티 개 애 ㅁ 퍼 ~ 쿠"))
