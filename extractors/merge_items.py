@@ -48,6 +48,11 @@ class LLMItemReading:
         return self.match.confidence * found
 
     @property
+    def quantity_on_own_line(self) -> bool:
+        """The LLM's quantity is stated on the line its item was found on (not merely somewhere in the text)."""
+        return self.where is not None and self.quantity_at is not None and self.quantity_at.line is self.where.line
+
+    @property
     def quantity_confidence(self) -> float:
         if self.quantity is None:
             return 0.0
@@ -125,11 +130,15 @@ def merge_items(
             merged.append(_both(item, reading, number, disagreements))
         elif item is not None:
             merged.append(_rules_only(item, number, disagreements))
-        elif reading is not None and reading.where is not None and reading.quantity_at is not None:
-            merged.append(_llm_only(reading, reading.where, number, disagreements))
+        elif reading is not None and reading.where is not None and reading.quantity_on_own_line:
+            if any(_overlaps([*m.sku.evidence, *m.description.evidence], reading) for m in merged):
+                # A piece of a line already read as an item: the model split one line in two ("기어오일 20L",
+                # then "말통").
+                notes.append(f"the LLM also listed '{reading.item.description}', part of an item above: ignored")
+            else:
+                merged.append(_llm_only(reading, reading.where, number, disagreements))
         elif reading is not None:
-            # An item whose words or quantity are nowhere in the document is not an item of it: a small model
-            # invents some, or splits one line in two ("기어오일 20L" and "말통").
+            # Words or a quantity that are nowhere on one line of the document: a small model invents some.
             notes.append(f"the LLM also listed '{reading.item.description}', not stated in the text: ignored")
     return merged
 
@@ -187,8 +196,10 @@ def _merge_quantity(
         )
     if llm_quantity is None:
         return rules.model_copy(update={"notes": [*rules.notes, "the LLM gave no quantity"]})
-    if reading.quantity_at is None and rules.value is not None:
-        note = f"the LLM's quantity {llm_quantity} is not stated in the text: not compared"
+    if rules.value is not None and not reading.quantity_on_own_line:
+        # A number the model did not read from this item's line ("PC10-03 x 300" -> 10) is no evidence against
+        # the rules' reading of that line.
+        note = f"the LLM's quantity {llm_quantity} is not stated on this item's line: not compared"
         return rules.model_copy(update={"notes": [*rules.notes, note]})
     if rules.value is None:
         return ExtractedField[Decimal | None](

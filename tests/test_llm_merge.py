@@ -93,14 +93,18 @@ def test_agreement_raises_confidence_and_records_usage(company: CompanyConfig) -
 
 
 def test_quantity_disagreement_is_named_and_falls_below_threshold(company: CompanyConfig) -> None:
-    _, merged = _run(company, BODY, _answer([("깊은홈 볼베어링 6204ZZ", 500, "6204ZZ"), AGREEING[1]]))
+    body = BODY.replace("6204ZZ 60개", "6204ZZ 60개 (지난번 10개 주문분 포함)")
+    rules, merged = _run(company, body, _answer([("깊은홈 볼베어링 6204ZZ", 10, "6204ZZ"), AGREEING[1]]))
+    assert rules.items[0].quantity.value == Decimal(60)
 
     bearing = merged.items[0]
-    assert bearing.quantity.value == Decimal(60)  # the rules' reading, pointed at by its evidence, is kept
+    # The rules doubt their own reading (two quantities on the line), so the surer one is shown, and doubted.
+    assert (bearing.quantity.value, bearing.quantity.source) == (Decimal(10), "llm")
+    assert bearing.quantity.evidence[0].text == "10개"
     assert bearing.quantity.confidence < THRESHOLDS.threshold_quantity
     assert any("LLM and rules disagree" in note for note in bearing.quantity.notes)
     assert "llm_rules_agree" in _failed(merged)
-    assert any("quantity 60 (rules) vs 500 (LLM)" in note for note in merged.notes)
+    assert any("quantity 60 (rules) vs 10 (LLM)" in note for note in merged.notes)
 
 
 def test_item_only_the_llm_found_is_kept_when_stated_and_doubted(company: CompanyConfig) -> None:
@@ -138,12 +142,15 @@ def test_item_the_llm_missed_is_doubted(company: CompanyConfig) -> None:
 
 
 def test_llm_quantity_that_is_not_in_the_text_is_not_compared(company: CompanyConfig) -> None:
-    rules, merged = _run(company, BODY, _answer([("깊은홈 볼베어링 6204ZZ", 1, "6204ZZ"), AGREEING[1]]))
+    for misread in (1, 500):  # 1 is nowhere; 500 is the bolts' quantity, on another line
+        answer = _answer([("깊은홈 볼베어링 6204ZZ", misread, "6204ZZ"), AGREEING[1]])
+        rules, merged = _run(company, BODY, answer)
 
-    bearing = merged.items[0]
-    assert bearing.quantity.value == Decimal(60)
-    assert bearing.quantity.confidence == rules.items[0].quantity.confidence
-    assert any("not stated in the text" in note for note in bearing.quantity.notes)
+        bearing = merged.items[0]
+        assert bearing.quantity.value == Decimal(60)
+        assert bearing.quantity.confidence == rules.items[0].quantity.confidence
+        assert any("not stated on this item's line" in note for note in bearing.quantity.notes)
+        assert "llm_rules_agree" not in _failed(merged)
 
 
 def test_kind_disagreement_sends_to_review(company: CompanyConfig) -> None:
