@@ -13,6 +13,10 @@ import pytesseract
 from PIL import Image
 
 TESSERACT_TIMEOUT_SECONDS = 180
+# Tesseract retries every unsure line inverted (white on black). Our clean-up hands it dark text on white
+# paper (dark filled bars are whitened with the rules), so the retry never helps: measured on 28 scans,
+# the same characters in about half the time on degraded pages.
+_NO_INVERSION = "-c tessedit_do_invert=0"
 
 
 class OcrEngineError(RuntimeError):
@@ -103,7 +107,7 @@ def _run(image: np.ndarray, languages: str, config: str) -> tuple[str, str]:
 
 def read_words(image: np.ndarray, languages: str, psm: int, extra_config: str = "") -> list[OcrWord]:
     """All non-empty words of the image, in Tesseract's reading order."""
-    tsv, text = _run(image, languages, f"--psm {psm} --dpi 300 {extra_config}".strip())
+    tsv, text = _run(image, languages, f"--psm {psm} --dpi 300 {_NO_INVERSION} {extra_config}".strip())
     words: list[OcrWord] = []
     for record in tsv.splitlines()[1:]:
         fields = record.split("\t")
