@@ -7,8 +7,10 @@ Work is split by page, not by file, so one long TIFF does not leave the other co
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,16 +36,45 @@ class OcrOutcome:
 
 
 def _worker_environment() -> None:
-    # Set before the worker spawns any tesseract: with N workers, N × (cores) OpenMP threads would thrash.
+    # One thread per worker process, for Tesseract (set before it is spawned) and for OpenCV alike:
+    # with N workers, N × (cores) threads would thrash.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    cv2.setNumThreads(1)
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver, not fork: callers (Prefect, web servers) run threads, and forking a threaded process can
-    # deadlock; preloading the OCR modules keeps a worker's start at a few milliseconds.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extractors.ocr_page"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_environment)
+    """The process's pool of `workers` OCR processes, started on first use and kept for the next call.
+
+    A batch OCRs document after document: starting workers per document (a fresh interpreter importing
+    OpenCV) would cost a second each time. forkserver, not fork: callers (Prefect, web servers) run threads,
+    and forking a threaded process can deadlock; preloading the OCR modules makes each worker start hot.
+    """
+    with _pools_lock:
+        pool = _pools.get(workers)
+        if pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["extractors.ocr_page"])
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_environment)
+            _pools[workers] = pool
+        return pool
+
+
+def _discard_pool(workers: int) -> None:
+    """Forget a pool whose worker died, so the next call starts a fresh one."""
+    with _pools_lock:
+        broken = _pools.pop(workers, None)
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)
+
+
+@atexit.register
+def _shutdown_pools() -> None:
+    for pool in _pools.values():
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _ocr_encoded_page(data: bytes, index: int, languages: str) -> Page:
@@ -55,9 +86,13 @@ def ocr_pages_parallel(images: Sequence[np.ndarray], languages: str, workers: in
     numbered = list(enumerate(images, start=1))
     if workers <= 1 or len(images) <= 1:
         return [ocr_page_image(image, n, languages) for n, image in numbered]
-    with _pool(min(workers, len(images))) as pool:
-        futures = [pool.submit(ocr_page_image, image, n, languages) for n, image in numbered]
+    pool = _pool(workers)
+    futures = [pool.submit(ocr_page_image, image, n, languages) for n, image in numbered]
+    try:
         return [future.result() for future in futures]
+    except BrokenProcessPool:
+        _discard_pool(workers)
+        raise OcrEngineError("an OCR worker process died (out of memory?)") from None
 
 
 def ocr_many(images: Sequence[bytes], workers: int | None = None, settings: Settings | None = None) -> list[OcrOutcome]:
@@ -79,14 +114,16 @@ def ocr_many(images: Sequence[bytes], workers: int | None = None, settings: Sett
             if outcomes[number].error is None:
                 _record(outcomes[number], partial(_ocr_encoded_page, images[number], index, settings.ocr_languages))
         return outcomes
-    with _pool(workers) as pool:
-        futures: list[tuple[int, Future[Page]]] = [
-            (number, pool.submit(_ocr_encoded_page, images[number], index, settings.ocr_languages))
-            for number, index in tasks
-        ]
-        for number, future in futures:
-            if outcomes[number].error is None:
-                _record(outcomes[number], future.result)
+    pool = _pool(workers)
+    futures: list[tuple[int, Future[Page]]] = [
+        (number, pool.submit(_ocr_encoded_page, images[number], index, settings.ocr_languages))
+        for number, index in tasks
+    ]
+    for number, future in futures:
+        if outcomes[number].error is None:
+            _record(outcomes[number], future.result)
+    if any(isinstance(f.exception(), BrokenProcessPool) for _, f in futures if f.done() and not f.cancelled()):
+        _discard_pool(workers)
     for outcome in outcomes:
         outcome.pages.sort(key=lambda page: page.number)
     return outcomes
