@@ -82,21 +82,25 @@ def machine_parallelism(pages: list[BenchPage], languages: str) -> float:
     return sequential / (time.perf_counter() - started)
 
 
-def compare_workers(pages: list[BenchPage], settings: Settings, repeat: int) -> None:
-    images = [p.path.read_bytes() for p in pages] * repeat
-    seconds = {}
-    for workers in (1, 2):
-        load = os.getloadavg()[0]
-        started = time.perf_counter()
-        outcomes = ocr_many(images, workers=workers, settings=settings)
-        seconds[workers] = time.perf_counter() - started
-        failed = sum(o.error is not None for o in outcomes)
-        rate = 60 * len(images) / seconds[workers]
-        print(f"{workers} worker(s): {len(images)} pages in {seconds[workers]:.1f} s ({rate:.1f} pages/minute), "
-              f"{failed} failed, load average {load:.1f}")  # fmt: skip
-    speedup = seconds[1] / seconds[2]
+def compare_workers(pages: list[BenchPage], settings: Settings, rounds: int = 2) -> None:
+    """1 and 2 workers in alternation, best of `rounds` each: a shared machine's load comes and goes."""
+    images = [p.path.read_bytes() for p in pages]
+    seconds: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(rounds):
+        for workers in (1, 2):
+            load = os.getloadavg()[0]
+            started = time.perf_counter()
+            outcomes = ocr_many(images, workers=workers, settings=settings)
+            seconds[workers].append(time.perf_counter() - started)
+            failed = sum(o.error is not None for o in outcomes)
+            took = seconds[workers][-1]
+            rate = 60 * len(images) / took
+            print(f"{workers} worker(s): {len(images)} pages in {took:.1f} s ({rate:.1f} pages/minute), "
+                  f"{failed} failed, load average {load:.1f}")  # fmt: skip
+    speedup = min(seconds[1]) / min(seconds[2])
     verdict = "meets" if speedup >= SPEEDUP_TARGET else "MISSES"
-    print(f"speed-up 1 -> 2 workers: {speedup:.2f}x ({verdict} ≥ {SPEEDUP_TARGET}x; {os.cpu_count()} cores)")
+    cores = os.cpu_count()
+    print(f"speed-up 1 -> 2 workers, best runs: {speedup:.2f}x ({verdict} ≥ {SPEEDUP_TARGET}x on {cores} cores)")
     print(f"the machine's own ceiling now (two raw Tesseracts side by side): "
           f"{machine_parallelism(pages, settings.ocr_languages):.2f}x")
 
@@ -112,7 +116,7 @@ def main() -> None:
         compare_with_raw(scans, settings)
         print("-- clean 300-dpi renders")
         compare_with_raw(clean, settings)
-        compare_workers(scans, settings, repeat=2)
+        compare_workers(scans, settings)
 
 
 if __name__ == "__main__":
