@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,7 @@ from review.security import SessionData, new_csrf_token
 from review.services import ReviewServices
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_FORM_OVERHEAD_BYTES = 64 * 1024  # the text fields and the multipart framing around the file
 MAX_ITEMS_CHARS = 10_000
 MAX_LINE_CHARS = 200
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]{2,}$")
@@ -93,6 +94,13 @@ def _problems(company: str, contact: str, email: str, items: str, has_file: bool
     return problems
 
 
+def refuse_oversized_body(request: Request) -> None:
+    """Refuse before the body is parsed: parsing spools all of it to disk first, however large it is."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_ATTACHMENT_BYTES + MAX_FORM_OVERHEAD_BYTES:
+        raise HTTPException(413, f"요청이 너무 큽니다 / request larger than {MAX_ATTACHMENT_BYTES // 2**20} MB")
+
+
 router = APIRouter()
 
 
@@ -105,7 +113,9 @@ def request_form(request: Request) -> Response:
     return response
 
 
-@router.post("/request", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+@router.post(
+    "/request", response_class=HTMLResponse, dependencies=[Depends(refuse_oversized_body), Depends(require_csrf)]
+)
 async def submit_request(
     request: Request,
     company: Annotated[str, Form()] = "",

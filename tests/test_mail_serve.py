@@ -55,13 +55,17 @@ def _serving(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+            raise
 
 
-def _wait_for(condition: Callable[[], bool], what: str, log: Path) -> None:
+def _wait_for(condition: Callable[[], bool], what: str, serving: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if condition():
             return
+        if serving.poll() is not None:
+            said = log.read_text()[-4000:]
+            raise AssertionError(f"intake serve exited ({serving.returncode}) before {what}:\n{said}")
         time.sleep(1)
     raise AssertionError(f"timed out waiting for {what}; intake serve said:\n{log.read_text()[-4000:]}")
 
@@ -90,22 +94,23 @@ def test_serve_processes_a_stream_of_mail_exactly_once_across_restarts(
         send(number)
     engine = make_engine(f"sqlite:///{home / 'intake.db'}")
     try:
-        with _serving(env, log):
-            _wait_for(lambda: (home / "intake.db").exists() and _finished(engine, 3)(), "the first three mails", log)
+        with _serving(env, log) as serving:
+            _wait_for(lambda: (home / "intake.db").exists() and _finished(engine, 3)(), "the first three mails",
+                      serving, log)
             send(4)
             # `intake poll` by hand next to the schedule: one of them takes the mail, never both.
             beside_serve = {**env, "PREFECT_API_URL": f"http://127.0.0.1:{prefect_port}/api"}
             by_hand = subprocess.run([str(INTAKE), "poll"], env=beside_serve, capture_output=True, text=True,
                                      timeout=WAIT_SECONDS)
-            _wait_for(_finished(engine, 4), "the fourth mail", log)
+            _wait_for(_finished(engine, 4), "the fourth mail", serving, log)
             dovecot.stop()  # polls due now fail cleanly; serve keeps going
             time.sleep(8)
             dovecot.start()
             send(5)
-            _wait_for(_finished(engine, 5), "the mail sent after the IMAP server restarted", log)
+            _wait_for(_finished(engine, 5), "the mail sent after the IMAP server restarted", serving, log)
         send(6)  # arrives while intake is down
-        with _serving(env, log):
-            _wait_for(_finished(engine, 6), "the mail that arrived while intake was stopped", log)
+        with _serving(env, log) as serving:
+            _wait_for(_finished(engine, 6), "the mail that arrived while intake was stopped", serving, log)
         with session_scope(engine) as session:
             docs = documents.list_documents(session)
             runs = Counter(e.document_id for e in list_events(session) if e.action == "text.read")

@@ -116,6 +116,18 @@ def test_an_oversized_attachment_is_refused(
     assert response.status_code == 413 and _documents(intake_home) == []
 
 
+def test_a_body_declared_too_large_is_refused_before_it_is_read(
+    client: TestClient, intake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("review.form.MAX_ATTACHMENT_BYTES", 1000)
+    monkeypatch.setattr("review.form.MAX_FORM_OVERHEAD_BYTES", 1000)
+    token = _csrf(client)
+    response = client.post("/request", data={**REQUEST, "csrf_token": token},
+                           files={"attachment": ("scan.pdf", PDF + b"x" * 5000, "application/pdf")})
+    assert response.status_code == 413 and "request larger than" in response.text  # refused before parsing
+    assert _documents(intake_home) == []
+
+
 # A known customer (samples/company) asking for catalog items: the pipeline quotes it without a person.
 KNOWN_CUSTOMER_REQUEST = {
     "company": "삼우테크(주)",
