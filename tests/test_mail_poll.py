@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import SAMPLES
 from fixtures_mail import (
     Dovecot,
     SmtpServerUnderTest,
@@ -37,6 +36,7 @@ from store.db import session_scope
 from store.models import DocumentStatus, MailState
 
 pytest_plugins = ["fixtures_mail"]
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 pytestmark = [pytest.mark.mail, pytest.mark.usefixtures("prefect_harness")]
 
 
