@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import imaplib
 import re
+import ssl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted
+from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
 
 from schemas.settings import Settings
@@ -24,6 +25,7 @@ from schemas.settings import Settings
 # search for it. \Seen goes with it so handled mail no longer looks new.
 HANDLED_KEYWORD = "$IntakeProcessed"
 HEADER_BATCH = 100
+IMPLICIT_TLS_PORT = 993
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 
@@ -61,6 +63,8 @@ def _imap_errors(action: str) -> Iterator[None]:
         raise MailboxRefused(f"login refused while {action}: {_server_text(exc)}") from exc
     except UnexpectedCommandStatusError as exc:
         raise MailboxRefused(f"server refused {action}: {_server_text(exc)}") from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise MailboxRefused(f"{action}: the server's TLS certificate is not trusted ({exc.verify_message})") from exc
     except (imaplib.IMAP4.abort, OSError, EOFError) as exc:
         raise MailboxUnavailable(f"{action} failed: {type(exc).__name__}: {exc}") from exc
     except imaplib.IMAP4.error as exc:
@@ -171,19 +175,26 @@ class ImapMailbox:
                     raise MailboxRefused(f"server refused to flag handled mail: {data!r}")
 
 
+def _connect(settings: Settings, host: str) -> BaseMailBox:
+    """TLS from the first byte on port 993, STARTTLS on any other port; plaintext only if imap_tls is false."""
+    port, timeout = settings.imap_port, settings.imap_timeout_seconds
+    if not settings.imap_tls:
+        return MailBoxUnencrypted(host, port, timeout=timeout)
+    # imaplib's own default context checks neither the certificate nor the host name.
+    verified = ssl.create_default_context()
+    if port == IMPLICIT_TLS_PORT:
+        return MailBox(host, port, timeout=timeout, ssl_context=verified)
+    return MailBoxStartTls(host, port, timeout=timeout, ssl_context=verified)
+
+
 @contextmanager
 def open_mailbox(settings: Settings) -> Iterator[ImapMailbox]:
     """Log in (TLS unless settings.imap_tls is false) and select the intake folder."""
     if not settings.imap_host or not settings.imap_user:
         raise MailboxRefused("IMAP is not configured: set INTAKE_IMAP_HOST, INTAKE_IMAP_USER and INTAKE_IMAP_PASSWORD")
-    timeout = settings.imap_timeout_seconds
     where = f"{settings.imap_host}:{settings.imap_port}"
     with _imap_errors(f"connecting to {where}"):
-        box: BaseMailBox = (
-            MailBox(settings.imap_host, settings.imap_port, timeout=timeout)
-            if settings.imap_tls
-            else MailBoxUnencrypted(settings.imap_host, settings.imap_port, timeout=timeout)
-        )
+        box = _connect(settings, settings.imap_host)
     try:
         with _imap_errors(f"logging in to {where}"):
             box.login(settings.imap_user, settings.imap_password or "", initial_folder=None)

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
-from imap_tools import MailBoxUnencrypted
+from imap_tools import BaseMailBox, MailBoxStartTls, MailBoxUnencrypted
 from sqlalchemy import select
 
 from flows.runtime import Runtime, open_runtime
@@ -44,7 +45,7 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{ssl_settings}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 8
@@ -65,7 +66,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 service stats {{
@@ -103,10 +106,16 @@ def wait_for_port(port: int, up: bool, timeout: float = 10.0) -> None:
 
 @dataclass
 class Dovecot:
-    """A Dovecot instance in a temp dir; `stop()` and `start()` simulate a server restart."""
+    """A Dovecot instance in a temp dir; `stop()` and `start()` simulate a server restart.
+
+    With TLS, `port` offers STARTTLS and `imaps_port` TLS from the first byte, both with a self-signed
+    certificate for 127.0.0.1 (`certificate`), which no client trusts unless told to.
+    """
 
     root: Path
     port: int
+    imaps_port: int = 0
+    certificate: Path | None = None
     _next_user: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -161,28 +170,61 @@ class Dovecot:
         values.update(overrides)
         return values
 
-    def client(self, user: str) -> MailBoxUnencrypted:
-        return MailBoxUnencrypted("127.0.0.1", self.port, timeout=10).login(user, PASSWORD, initial_folder=None)
+    def client(self, user: str) -> BaseMailBox:
+        if self.certificate is None:
+            box: BaseMailBox = MailBoxUnencrypted("127.0.0.1", self.port, timeout=10)
+        else:
+            trusted = ssl.create_default_context(cafile=str(self.certificate))
+            box = MailBoxStartTls("127.0.0.1", self.port, timeout=10, ssl_context=trusted)
+        return box.login(user, PASSWORD, initial_folder=None)
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
+def _self_signed_certificate(root: Path) -> tuple[Path, Path]:
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+@contextmanager
+def _running_dovecot(tls: bool) -> Iterator[Dovecot]:
     if shutil.which("dovecot") is None:
         pytest.fail("dovecot is not installed: apt-get install dovecot-imapd (make test does this)")
     root = Path(tempfile.mkdtemp(prefix="intake-dovecot-"))
-    port = free_port()
-    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port))
+    server = Dovecot(root, free_port(), imaps_port=free_port() if tls else 0)
+    ssl_settings = "ssl = no"
+    if tls:
+        server.certificate, key = _self_signed_certificate(root)
+        ssl_settings = f"ssl = required\nssl_cert = <{server.certificate}\nssl_key = <{key}"
+    conf = DOVECOT_CONF.format(root=root, port=server.port, imaps_port=server.imaps_port, ssl_settings=ssl_settings)
+    (root / "dovecot.conf").write_text(conf)
     (root / "users").write_text("".join(f"intake{n}:{{PLAIN}}{PASSWORD}\n" for n in range(1, USER_POOL + 1)))
     # Dovecot drops to the `mail` user for mailbox access; the temp dir is ours (root).
     shutil.chown(root, "mail", "mail")
     root.chmod(0o755)
-    server = Dovecot(root, port)
     server.start()
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """Plaintext IMAP on loopback (the recipe's test set-up)."""
+    with _running_dovecot(tls=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls() -> Iterator[Dovecot]:
+    """IMAP that demands TLS: STARTTLS on `port`, implicit TLS on `imaps_port`."""
+    with _running_dovecot(tls=True) as server:
+        yield server
 
 
 @pytest.fixture
