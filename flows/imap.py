@@ -119,7 +119,13 @@ class ImapMailbox:
             delimiter = next((f.delim for f in self._box.folder.list("", "")), "/") or "/"
             name = self._settings.imap_done_folder.replace("/", delimiter)
             if not self._box.folder.exists(name):
-                self._box.folder.create(name)
+                try:
+                    self._box.folder.create(name)
+                except UnexpectedCommandStatusError:
+                    # Another poller may have created it between our check and our CREATE; only a
+                    # folder that still does not exist is a refusal.
+                    if not self._box.folder.exists(name):
+                        raise
                 with suppress(UnexpectedCommandStatusError):
                     self._box.folder.subscribe(name, True)
         self._done_folder = name

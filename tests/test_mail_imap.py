@@ -20,6 +20,7 @@ from fixtures_mail import (
     mail_runtime,
     make_mail,
 )
+from imap_tools.folder import MailBoxFolderManager
 
 from flows import imap
 from flows.imap import HANDLED_KEYWORD, ImapMailbox, MailboxRefused, MailboxUnavailable
@@ -239,6 +240,27 @@ def test_two_concurrent_collectors_record_each_mail_exactly_once(
     assert len(docs) == 8 and len({d.sha256 for d in docs}) == 8
     assert sorted(r.uid for r in rows) == list(range(1, 9))
     assert folder_uids(dovecot, imap_user, "INBOX") == []
+
+
+def test_done_folder_created_by_another_poller_between_check_and_create_is_not_an_error(
+    dovecot: Dovecot, imap_user: str, intake_home: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append_mail(dovecot, imap_user, _order_mail(1))
+    with dovecot.client(imap_user) as other:
+        other.folder.create(DONE_FOLDER)
+    # Our first existence check runs just before the other poller's CREATE lands, so it sees no folder.
+    real_exists = MailBoxFolderManager.exists
+    stale_answers = [False]
+
+    def exists(self: MailBoxFolderManager, name: str) -> bool:
+        return stale_answers.pop() if stale_answers else real_exists(self, name)
+
+    monkeypatch.setattr(MailBoxFolderManager, "exists", exists)
+    with mail_runtime(dovecot, imap_user) as rt:
+        result = collect_new_mail(rt)
+    assert len(result.recorded) == 1
+    assert folder_uids(dovecot, imap_user, "INBOX") == []
+    assert len(folder_uids(dovecot, imap_user, DONE_FOLDER)) == 1
 
 
 @pytest.mark.parametrize(
