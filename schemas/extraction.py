@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -71,4 +72,13 @@ class Extraction(BaseModel):
         for i, item in enumerate(self.items):
             out[f"items.{i}.sku"] = item.sku.confidence
             out[f"items.{i}.quantity"] = item.quantity.confidence
+            for name in ("unit_price", "amount"):
+                priced: ExtractedField[Quantity | None] | None = getattr(item, name)
+                if priced is not None and priced.value is not None:
+                    out[f"items.{i}.{name}"] = priced.confidence
+        if self.invoice is not None:
+            for name in InvoiceHeader.model_fields:
+                header_field: ExtractedField[Any] = getattr(self.invoice, name)
+                if header_field.value is not None:
+                    out[f"invoice.{name}"] = header_field.confidence
         return out

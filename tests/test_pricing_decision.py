@@ -225,3 +225,11 @@ def test_the_decision_uses_the_same_quote_the_pipeline_prices() -> None:
     result = price(BANDS, [("MOTOR", 10)])
     doc = extraction(items=[item("MOTOR", 10)])
     assert decide(doc, result.quote, SETTINGS).required_role == "approver"
+
+
+def test_field_confidences_name_every_field_the_decision_weighs_including_invoice_fields() -> None:
+    doc = extraction(Kind.INVOICE, items=[item("BLT-M8", 10, confidence=0.7)], invoice=invoice_header(buyer=True))
+    confidences = doc.field_confidences()
+    assert confidences["items.0.quantity"] == 0.7
+    assert confidences["invoice.supplier"] == 0.95 and confidences["invoice.gross"] == 0.95
+    assert "invoice.buyer" not in confidences  # not read: nothing to be confident about
