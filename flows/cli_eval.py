@@ -1,8 +1,11 @@
-"""`intake eval DATASET`: metrics on a labelled set without recording anything."""
+"""`intake eval DATASET` (metrics) and `intake calibrate DATASET` (threshold sweep) on a labelled set.
+
+Neither records anything. Calibration is its own command because its output is a table of threshold
+settings, not DESIGN.md's metrics object.
+"""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,38 +13,70 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.evaluation import Label, Prediction, compute_metrics, document_correct, dump, load_labels
-from flows.runtime import Runtime, open_runtime
-from flows.stages import evaluate_file
+from flows.calibration import DEFAULT_VALUES, SweepRow, best_safe, frontier, one_at_a_time, sweep, sweep_json
+from flows.evaluation import Label, compute_metrics, document_correct, dump, load_labels, predict
+from flows.runtime import open_runtime
+
+DatasetArgument = Annotated[Path, typer.Argument(help="folder with labels.jsonl and the documents it names")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="company folder")]
 
 
-def _predict(rt: Runtime, dataset: Path, label: Label, on: date) -> Prediction:
-    started = time.perf_counter()
-    outcome = evaluate_file(rt, dataset / label.file, on)
-    ex = outcome.extraction
-    return Prediction(
-        route=outcome.decision.route,
-        kind=ex.kind.value if ex else None,
-        customer_id=ex.customer_id.value if ex else None,
-        items=[(i.sku.value, i.quantity.value) for i in ex.items] if ex else [],
-        seconds=time.perf_counter() - started,
-    )
+def _labels_or_exit(dataset: Path) -> list[Label]:
+    if not (dataset / "labels.jsonl").is_file():
+        Console(stderr=True).print(f"no labels.jsonl in {dataset}")
+        raise typer.Exit(2)
+    return load_labels(dataset)
+
+
+def _parse_values(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(sorted({float(v) for v in text.split(",") if v.strip()}))
+    except ValueError:
+        values = ()
+    if not values or not all(0 <= v <= 1 for v in values):
+        Console(stderr=True).print(f"--values wants comma-separated numbers in [0, 1], got {text!r}")
+        raise typer.Exit(2)
+    return values
+
+
+def _row_line(row: SweepRow, notes: str) -> str:
+    settings = " ".join(f"{value:>8.2f}" for value in row.thresholds.values())
+    return f"{row.auto_rate:6.3f} {row.undetected_error_rate:10.3f}  {settings}  {notes}"
+
+
+def _print_calibration(console: Console, rows: list[SweepRow], current: SweepRow, extractor: str) -> None:
+    names = " ".join(f"{name:>8}" for name in current.thresholds)
+    console.print(f"{len(rows)} threshold settings over {current.documents} documents ({extractor})")
+    console.print("\none threshold at a time, the others as now ([green]safe[/green] = undetected 0):")
+    console.print(f"{'threshold':>10} {'value':>6} {'auto':>6} {'undetected':>10}")
+    for name, value, row in one_at_a_time(rows, current):
+        mark = "[green]safe[/green]" if row.safe else "[red]lets a wrong one through[/red]"
+        now = "  <- now" if value == current.thresholds[name] else ""
+        console.print(f"{name:>10} {value:6.2f} {row.auto_rate:6.3f} {row.undetected_error_rate:10.3f}  {mark}{now}")
+    console.print("\neach auto rate reached: the setting with the fewest undetected errors, then the most margin")
+    console.print(f"{'auto':>6} {'undetected':>10}  {names}")
+    top_safe = max((r.auto_rate for r in best_safe(rows)), default=None)
+    for row in frontier(rows):
+        notes = []
+        if row.safe and row.auto_rate == top_safe:
+            notes.append("[green]best safe[/green]")
+        if row.auto_rate == current.auto_rate and row.undetected_error_rate == current.undetected_error_rate:
+            notes.append("current defaults reach this rate")
+        console.print(_row_line(row, ", ".join(notes)))
+    console.print(f"\ncurrent: {_row_line(current, '')}")
 
 
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_command(
-        dataset: Annotated[Path, typer.Argument(help="folder with labels.jsonl and the documents it names")],
-        config: Annotated[Path | None, typer.Option("--config", help="company folder")] = None,
+        dataset: DatasetArgument,
+        config: ConfigOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="print the metrics object")] = False,
     ) -> None:
         """Extraction and routing metrics on a labelled data set (DESIGN.md's `intake eval --json`)."""
-        if not (dataset / "labels.jsonl").is_file():
-            Console(stderr=True).print(f"no labels.jsonl in {dataset}")
-            raise typer.Exit(2)
-        labels = load_labels(dataset)
+        labels = _labels_or_exit(dataset)
         with open_runtime(config_dir=config) as rt:
-            preds = [_predict(rt, dataset, label, date.today()) for label in labels]
+            preds = [predict(rt, dataset, label, date.today())[1] for label in labels]
         metrics = compute_metrics(labels, preds)
         if as_json:
             print(dump(metrics))
@@ -51,3 +86,30 @@ def register(app: typer.Typer) -> None:
             mark = "[green]ok[/green]" if document_correct(label, pred) else "[red]wrong[/red]"
             console.print(f"{mark:>16}  {pred.route.value:<11} {label.file}")
         console.print_json(dump(metrics))
+
+    @app.command("calibrate")
+    def calibrate_command(
+        dataset: DatasetArgument,
+        config: ConfigOption = None,
+        values: Annotated[
+            str, typer.Option("--values", help="threshold values tried for every field (the current ones are added)")
+        ] = ",".join(f"{v:g}" for v in DEFAULT_VALUES),
+        as_json: Annotated[bool, typer.Option("--json", help="print every row as JSON")] = False,
+    ) -> None:
+        """Extract each document once, then re-decide over a grid of thresholds: auto rate and undetected errors.
+
+        See docs/thresholds.md for how the defaults were chosen with it.
+        """
+        grid = _parse_values(values)
+        labels = _labels_or_exit(dataset)
+        with open_runtime(config_dir=config) as rt:
+            predicted = [predict(rt, dataset, label, date.today()) for label in labels]
+            settings = rt.settings
+        correct = [document_correct(label, pred) for label, (_, pred) in zip(labels, predicted, strict=True)]
+        outcomes = [outcome for outcome, _ in predicted]
+        rows, current = sweep(outcomes, correct, settings, grid)
+        extractor = next((o.extraction.extractor for o in outcomes if o.extraction), "no extraction")
+        if as_json:
+            print(sweep_json(rows, current, extractor))
+            return
+        _print_calibration(Console(width=160), rows, current, extractor)

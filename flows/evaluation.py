@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from flows.runtime import Runtime
+from flows.stages import Outcome, evaluate_file
 from schemas.extraction import Kind
 from schemas.review import Route
 
@@ -47,6 +52,21 @@ class Prediction:
     seconds: float
 
 
+def predict(rt: Runtime, dataset: Path, label: Label, on: date) -> tuple[Outcome, Prediction]:
+    """What the pipeline makes of one labelled document (nothing recorded), and that as a Prediction."""
+    started = time.perf_counter()
+    outcome = evaluate_file(rt, dataset / label.file, on)
+    ex = outcome.extraction
+    prediction = Prediction(
+        route=outcome.decision.route,
+        kind=ex.kind.value if ex else None,
+        customer_id=ex.customer_id.value if ex else None,
+        items=[(i.sku.value, i.quantity.value) for i in ex.items] if ex else [],
+        seconds=time.perf_counter() - started,
+    )
+    return outcome, prediction
+
+
 def _is_request(kind: Kind | None) -> bool:
     return kind in (Kind.RFQ, Kind.PO)
 
@@ -64,21 +84,34 @@ def document_correct(label: Label, pred: Prediction) -> bool:
     return _item_counts([(i.sku, i.quantity) for i in label.items]) == _item_counts(pred.items)
 
 
+def goes_straight_through(route: Route) -> bool:
+    """No person sees it: a quote sent, or a "not a request" closed without review."""
+    return route in (Route.AUTO, Route.NOT_REQUEST)
+
+
+def routing_rates(routes: Sequence[Route], correct: Sequence[bool]) -> tuple[float, float]:
+    """auto_rate (share of documents straight through) and undetected_error_rate (share of those with a wrong field)."""
+    straight = straight_wrong = 0
+    for route, right in zip(routes, correct, strict=True):
+        if goes_straight_through(route):
+            straight += 1
+            straight_wrong += not right
+    auto_rate = straight / len(routes) if routes else 0.0
+    return round(auto_rate, 4), round(straight_wrong / straight, 4) if straight else 0.0
+
+
 def compute_metrics(labels: list[Label], preds: list[Prediction]) -> dict[str, object]:
     tp = fp = fn = 0
-    customer_right = exact = straight = straight_wrong = 0
+    customer_right = 0
+    correct = []
     for label, pred in zip(labels, preds, strict=True):
         truth = _item_counts([(i.sku, i.quantity) for i in label.items])
         got = _item_counts(pred.items)
         hit = sum((truth & got).values())
         tp, fp, fn = tp + hit, fp + sum(got.values()) - hit, fn + sum(truth.values()) - hit
         customer_right += label.customer_id == pred.customer_id
-        correct = document_correct(label, pred)
-        exact += correct
-        # Straight through = no person sees it: a quote sent, or a "not a request" closed without review.
-        if pred.route in (Route.AUTO, Route.NOT_REQUEST):
-            straight += 1
-            straight_wrong += not correct
+        correct.append(document_correct(label, pred))
+    auto_rate, undetected = routing_rates([p.route for p in preds], correct)
     n = len(labels)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
@@ -87,9 +120,9 @@ def compute_metrics(labels: list[Label], preds: list[Prediction]) -> dict[str, o
         "documents": n,
         "customer": {"accuracy": round(customer_right / n, 4) if n else 0.0},
         "items": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
-        "doc_exact": round(exact / n, 4) if n else 0.0,
-        "auto_rate": round(straight / n, 4) if n else 0.0,
-        "undetected_error_rate": round(straight_wrong / straight, 4) if straight else 0.0,
+        "doc_exact": round(sum(correct) / n, 4) if n else 0.0,
+        "auto_rate": auto_rate,
+        "undetected_error_rate": undetected,
         "seconds_per_doc": round(sum(p.seconds for p in preds) / n, 3) if n else 0.0,
     }
 
