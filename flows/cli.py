@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import cli_audit, cli_doctor, cli_eval, cli_llm, cli_price, cli_review, cli_serve
+from flows import cli_audit, cli_batch, cli_doctor, cli_eval, cli_llm, cli_price, cli_review, cli_serve
 from flows.display import print_results
 from flows.inputs import expand_paths
 from flows.results import DocumentResult
@@ -99,5 +99,5 @@ def extract(path: Path, config: ConfigOption = None, as_json: JsonOption = False
         console.print(f"  [yellow]check failed:[/yellow] {v.name}: {v.message}")
 
 
-for _module in (cli_eval, cli_audit, cli_doctor, cli_llm, cli_price, cli_review, cli_serve):
+for _module in (cli_eval, cli_audit, cli_batch, cli_doctor, cli_llm, cli_price, cli_review, cli_serve):
     _module.register(app)

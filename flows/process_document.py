@@ -21,13 +21,39 @@ from flows.tasks import (
     record_input,
 )
 from schemas.envelope import Channel
-from schemas.extraction import Kind
+from schemas.extraction import Extraction, Kind
 from schemas.review import Route
+from schemas.text import DocumentText
 from store import documents
 from store.db import session_scope
 
 # A document in one of these states has had its outcome; running it again must change nothing.
 FINAL_STATES = frozenset({"quoted", "review", "not_request", "recorded", "rejected"})
+# Recorded but not finished: a run stopped (kill, crash, power) part-way through this document.
+INTERRUPTED_STATES = frozenset({"received", "extracted"})
+
+
+def _finished_stages(document_id: int, status: str) -> tuple[DocumentText | None, Extraction | None]:
+    """The text and the extraction an interrupted run already stored, so they are not made (and logged) twice.
+
+    Each stage stores its result and its audit event in one transaction, so what is stored is complete.
+    A failed document that is run again starts from the bytes: the retry is for a reader that may now do better.
+    """
+    if status not in INTERRUPTED_STATES:
+        return None, None
+    with session_scope(current_runtime().engine) as session:
+        text = documents.get_text(session, document_id)
+        extraction = documents.latest_extraction(session, document_id) if text is not None else None
+    return text, extraction
+
+
+def _nothing_to_read(document_id: int) -> str | None:
+    """Why an input has no part at all (a zero-byte file): a failure to show, not an empty "other" document."""
+    with session_scope(current_runtime().engine) as session:
+        envelope = documents.get_envelope(session, document_id)
+    if envelope.parts:
+        return None
+    return "; ".join(envelope.errors) or "nothing to read in this input"
 
 
 @flow(name="process_document", log_prints=False, validate_parameters=False)
@@ -38,13 +64,18 @@ def process_document(document_id: int, on: date | None = None) -> DocumentResult
         status = documents.get_status(session, document_id)
     if status in FINAL_STATES:
         return document_result(document_id, already_processed=True)
+    stored_text, stored_extraction = _finished_stages(document_id, status)
     try:
-        text = read_text(document_id)
+        empty = _nothing_to_read(document_id)
+        if empty is not None:
+            close_document(document_id, "failed", empty)
+            return document_result(document_id)
+        text = stored_text if stored_text is not None else read_text(document_id)
         reason = unreadable_reason(text)
         if reason is not None:
             close_document(document_id, "failed", reason)
             return document_result(document_id)
-        extraction = extract_fields(document_id, text)
+        extraction = stored_extraction if stored_extraction is not None else extract_fields(document_id, text)
         quote, decision = price_and_decide(document_id, extraction, on or date.today())
         if decision.route is Route.NOT_REQUEST:
             close_document(document_id, "not_request")
@@ -66,12 +97,20 @@ def process_files(paths: list[str], channel: str = Channel.FILE.value, on: date 
     results = []
     for raw_path in paths:
         path = Path(raw_path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            results.append(DocumentResult(file=str(path), status="failed", error=f"cannot read: {exc.strerror}"))
+        recorded = record_file(path, Channel(channel))
+        if isinstance(recorded, DocumentResult):
+            results.append(recorded)
             continue
-        document_id, _created = record_input(data, path.name, Channel(channel))
-        result = process_document(document_id, on)
+        result = process_document(recorded, on)
         results.append(result.model_copy(update={"file": str(path)}))
     return results
+
+
+def record_file(path: Path, channel: Channel = Channel.FILE) -> int | DocumentResult:
+    """The document of a file's bytes (recorded now, or found by sha256), or a failed result if it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return DocumentResult(file=str(path), status="failed", error=f"cannot read: {exc.strerror}")
+    document_id, _created = record_input(data, path.name, channel)
+    return document_id
