@@ -17,13 +17,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from extractors.envelope import envelope_from_bytes
 from flows.imap import ImapMailbox, MailHeader, RawMail, mailbox_key, open_mailbox
 from flows.polling import run_logger
+from flows.recording import envelope_event_data, keep_input, record_envelope
 from flows.runtime import Runtime
 from schemas.envelope import Channel
 from schemas.masking import mask_text
-from store import documents, mail
+from store import mail
 from store.audit import append_event
 from store.db import session_scope
 from store.models import DocumentRow
@@ -162,19 +162,16 @@ def _record_without_download(
 
 
 class _TakenByAnotherPoller(Exception):
-    """Rolls back the document insert when a concurrent poller recorded this UID first."""
+    """Rolls back the document insert and its event when a concurrent poller recorded this UID first."""
 
 
 def _record_download(rt: Runtime, report: MailPollReport, uidvalidity: int, raw: RawMail) -> bool:
     """Keep the bytes and record document + mail row together; False if another poller recorded it first."""
-    envelope = envelope_from_bytes(raw.data, "", Channel.IMAP, raw.received_at)
-    rt.blobs.put(raw.data)
-    for part in envelope.parts:
-        if part.data is not None:
-            rt.blobs.put(part.data)
+    envelope = keep_input(rt.blobs, raw.data, "", Channel.IMAP, raw.received_at)
+    details = {"mailbox": report.mailbox, "uidvalidity": uidvalidity, "uid": raw.uid, "message_id": envelope.message_id}
     try:
         with session_scope(rt.engine) as session:
-            document, created = documents.create_document(session, envelope)
+            document, created = record_envelope(session, envelope, actor="poll_mailbox", details=details)
             _row, new_row = mail.record_mail_message(
                 session,
                 mailbox=report.mailbox,
@@ -187,23 +184,14 @@ def _record_download(rt: Runtime, report: MailPollReport, uidvalidity: int, raw:
             )
             if not new_row:
                 raise _TakenByAnotherPoller
-            append_event(
-                session,
-                actor="poll_mailbox",
-                action="envelope.recorded" if created else "mail.duplicate",
-                document_id=document.id,
-                data={
-                    "sha256": envelope.sha256,
-                    "channel": Channel.IMAP.value,
-                    "size": envelope.size,
-                    "mailbox": report.mailbox,
-                    "uidvalidity": uidvalidity,
-                    "uid": raw.uid,
-                    "message_id": envelope.message_id,
-                    "parts": [{"name": p.name, "type": p.content_type, "sha256": p.sha256} for p in envelope.parts],
-                    "errors": envelope.errors,
-                },
-            )
+            if not created:  # the same bytes under a new UID: still one event per mail row
+                append_event(
+                    session,
+                    actor="poll_mailbox",
+                    action="mail.duplicate",
+                    document_id=document.id,
+                    data=envelope_event_data(envelope, details),
+                )
     except _TakenByAnotherPoller:
         return False
     if created:

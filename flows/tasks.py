@@ -11,10 +11,10 @@ from datetime import date, datetime
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.envelope import envelope_from_bytes
 from extractors.text import read_document
 from flows import stages
 from flows.extraction import extract_document
+from flows.recording import keep_input, record_envelope
 from flows.runtime import current_runtime
 from quotes.numbering import format_quote_number
 from quotes.pdf import render_quote_pdf
@@ -33,28 +33,10 @@ from store.db import session_scope
 def record_input(data: bytes, name: str, channel: Channel, received_at: datetime | None = None) -> tuple[int, bool]:
     """Keep the original bytes and its parts by sha256; one document row per distinct input."""
     rt = current_runtime()
-    envelope = envelope_from_bytes(data, name, channel, received_at)
-    rt.blobs.put(data)
-    for part in envelope.parts:
-        if part.data is not None:
-            rt.blobs.put(part.data)
+    envelope = keep_input(rt.blobs, data, name, channel, received_at)
     with session_scope(rt.engine) as session:
-        doc, created = documents.create_document(session, envelope)
-        if created:
-            append_event(
-                session,
-                actor="process_document",
-                action="envelope.recorded",
-                document_id=doc.id,
-                data={
-                    "sha256": envelope.sha256,
-                    "channel": channel.value,
-                    "size": envelope.size,
-                    "parts": [{"name": p.name, "type": p.content_type, "sha256": p.sha256} for p in envelope.parts],
-                    "errors": envelope.errors,
-                },
-            )
-        return doc.id, created
+        document, created = record_envelope(session, envelope, actor="process_document")
+        return document.id, created
 
 
 def load_envelope(document_id: int) -> Envelope:

@@ -14,15 +14,13 @@ from email.utils import format_datetime, formataddr
 from prefect import flow
 from pydantic import BaseModel, Field
 
-from extractors.envelope import envelope_from_bytes
 from flows.deliver_quotes import deliver_quotes
 from flows.polling import exclusive_poll, flow_runtime, unfinished_documents
 from flows.process_document import process_document
+from flows.recording import keep_input, record_envelope
 from review.form import FormSubmission
 from review.services import ReviewServices
 from schemas.envelope import Channel
-from store import documents
-from store.audit import append_event
 from store.db import session_scope
 
 
@@ -57,29 +55,11 @@ def submission_mail(submission: FormSubmission, seller_email: str) -> bytes:
 def record_form_submission(services: ReviewServices, submission: FormSubmission) -> int:
     """Keep the submission's bytes and record its document; the same submission twice is one document."""
     raw = submission_mail(submission, services.company.seller.email)
-    envelope = envelope_from_bytes(raw, "", Channel.FORM, submission.submitted_at)
-    services.blobs.put(raw)
-    for part in envelope.parts:
-        if part.data is not None:
-            services.blobs.put(part.data)
+    envelope = keep_input(services.blobs, raw, "", Channel.FORM, submission.submitted_at)
     with session_scope(services.engine) as session:
-        document, created = documents.create_document(session, envelope)
-        if created:
-            append_event(
-                session,
-                actor="web_form",
-                action="envelope.recorded",
-                document_id=document.id,
-                data={
-                    "sha256": envelope.sha256,
-                    "channel": Channel.FORM.value,
-                    "size": envelope.size,
-                    "address": submission.address,
-                    "sender": submission.email,
-                    "parts": [{"name": p.name, "type": p.content_type, "sha256": p.sha256} for p in envelope.parts],
-                    "errors": envelope.errors,
-                },
-            )
+        document, _created = record_envelope(
+            session, envelope, actor="web_form", details={"address": submission.address, "sender": submission.email}
+        )
         return document.id
 
 
