@@ -1,13 +1,24 @@
-"""The Tesseract calls (through pytesseract): words with boxes and confidence, and orientation detection."""
+"""The Tesseract calls: words with boxes and confidence (libtesseract in process), orientation detection.
+
+Words are read through Tesseract's C API (ctypes on libtesseract.so.5, the library the `tesseract` command
+itself runs on), with the models kept loaded between pages. Measured on the ten degraded bench pages
+(benchmarks/ocr_bench.py): the same TSV and text, byte for byte, as `tesseract page.bmp out --psm N` with the
+same settings, without the 0.12 s of starting a process and loading kor+eng for every page, nor the
+0.04 s (kor) and 0.09 s (eng) of each second look at numbers (extractors.ocr_numbers): on a Korean form
+whose raw read takes ~0.5 s, those starts alone were a third on top of it.
+"""
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import os
 import re
-import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
@@ -16,7 +27,8 @@ TESSERACT_TIMEOUT_SECONDS = 180
 # Tesseract retries every unsure line inverted (white on black). Our clean-up hands it dark text on white
 # paper (dark filled bars are whitened with the rules), so the retry never helps: measured on 28 scans,
 # the same characters in about half the time on degraded pages.
-_NO_INVERSION = "-c tessedit_do_invert=0"
+_NO_INVERSION = ("tessedit_do_invert", "0")
+_LIBRARY = "libtesseract.so.5"
 
 
 class OcrEngineError(RuntimeError):
@@ -74,42 +86,117 @@ def _as_tesseract_input(pixels: np.ndarray) -> Image.Image:
 
 def _environment_ready() -> None:
     # Tesseract's OpenMP threads fight each other and our worker processes: one thread per process is 3–4×
-    # faster on this class of machine (../shared/RECIPES.md). An explicit setting by the operator wins.
+    # faster on this class of machine (../shared/RECIPES.md). OpenMP reads the limit once, when libtesseract
+    # (and with it libgomp) is loaded: this runs before. An explicit setting by the operator wins.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-def _run(image: np.ndarray, languages: str, config: str) -> tuple[str, str]:
-    """One Tesseract run writing both its TSV (boxes, confidences) and its plain text (word spacing)."""
-    _environment_ready()
-    with tempfile.TemporaryDirectory(prefix="intake-ocr-") as folder:
-        image_path = os.path.join(folder, "page.bmp")
-        cv2.imwrite(image_path, image)
-        base = os.path.join(folder, "out")
+_lock = threading.Lock()
+_api: ctypes.CDLL | None = None
+_idle: dict[str, list[int]] = {}  # loaded engines not in use, by language set
+_created: list[int] = []
+
+
+def _library() -> ctypes.CDLL:
+    global _api
+    with _lock:
+        if _api is None:
+            _environment_ready()
+            try:
+                api = ctypes.CDLL(_LIBRARY)
+            except OSError:
+                raise OcrEngineError("tesseract is not installed (Debian: apt-get install tesseract-ocr)") from None
+            handle, text, string = ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p
+            api.TessBaseAPICreate.restype = handle
+            api.TessBaseAPIInit3.argtypes = [handle, string, string]
+            api.TessBaseAPISetPageSegMode.argtypes = [handle, ctypes.c_int]
+            api.TessBaseAPISetVariable.argtypes = [handle, string, string]
+            api.TessBaseAPISetImage.argtypes = [handle, ctypes.c_void_p] + [ctypes.c_int] * 4
+            api.TessBaseAPIRecognize.argtypes = [handle, ctypes.c_void_p]
+            api.TessBaseAPIGetTsvText.argtypes = [handle, ctypes.c_int]
+            api.TessBaseAPIGetTsvText.restype = text
+            api.TessBaseAPIGetUTF8Text.argtypes = [handle]
+            api.TessBaseAPIGetUTF8Text.restype = text
+            api.TessDeleteText.argtypes = [text]
+            for name in ("TessBaseAPIClear", "TessBaseAPIEnd", "TessBaseAPIDelete"):
+                getattr(api, name).argtypes = [handle]
+            api.TessMonitorCreate.restype = ctypes.c_void_p
+            api.TessMonitorSetDeadlineMSecs.argtypes = [ctypes.c_void_p, ctypes.c_int]
+            api.TessMonitorDelete.argtypes = [ctypes.c_void_p]
+            _api = api
+        return _api
+
+
+@contextmanager
+def _engine(languages: str) -> Iterator[int]:
+    """A Tesseract engine with `languages` loaded, for this caller alone (one per concurrent reader).
+
+    Engines are kept for the next page: loading kor+eng is the cost a `tesseract` process pays per page.
+    """
+    api = _library()
+    with _lock:
+        idle = _idle.setdefault(languages, [])
+        handle = idle.pop() if idle else None
+    if handle is None:
+        handle = api.TessBaseAPICreate()
+        if api.TessBaseAPIInit3(handle, None, languages.encode()) != 0:
+            api.TessBaseAPIDelete(handle)
+            raise OcrEngineError(f"tesseract cannot load the language data for {languages!r}")
+        with _lock:
+            _created.append(handle)
+    try:
+        yield handle
+    finally:
+        api.TessBaseAPIClear(handle)
+        with _lock:
+            _idle[languages].append(handle)
+
+
+@atexit.register
+def _end_engines() -> None:
+    # Tesseract reports every model still loaded at exit as a leak on stderr.
+    with _lock:
+        for handle in _created if _api is not None else []:
+            _api.TessBaseAPIEnd(handle)
+            _api.TessBaseAPIDelete(handle)
+        _created.clear()
+        _idle.clear()
+
+
+def _take_text(api: ctypes.CDLL, pointer: int | None) -> str:
+    if not pointer:
+        return ""
+    try:
+        return ctypes.string_at(pointer).decode("utf-8", errors="replace")
+    finally:
+        api.TessDeleteText(pointer)
+
+
+def _run(image: np.ndarray, languages: str, psm: int) -> tuple[str, str]:
+    """One recognition of a grayscale page: its TSV (boxes, confidences) and its plain text (word spacing)."""
+    api = _library()
+    pixels = np.ascontiguousarray(image, dtype=np.uint8)
+    with _engine(languages) as handle:
+        api.TessBaseAPISetPageSegMode(handle, psm)
+        for name, value in (("user_defined_dpi", "300"), _NO_INVERSION):
+            api.TessBaseAPISetVariable(handle, name.encode(), value.encode())
+        api.TessBaseAPISetImage(handle, pixels.ctypes.data, pixels.shape[1], pixels.shape[0], 1, pixels.strides[0])
+        monitor = api.TessMonitorCreate()
+        api.TessMonitorSetDeadlineMSecs(monitor, TESSERACT_TIMEOUT_SECONDS * 1000)
         try:
-            pytesseract.pytesseract.run_tesseract(
-                image_path,
-                base,
-                "txt",
-                languages,
-                f"{config} -c tessedit_create_tsv=1",
-                0,
-                TESSERACT_TIMEOUT_SECONDS,
-            )
-        except pytesseract.TesseractNotFoundError:
-            raise OcrEngineError("tesseract is not installed (Debian: apt-get install tesseract-ocr)") from None
-        except pytesseract.TesseractError as exc:
-            raise OcrEngineError(f"tesseract failed: {exc.message.strip()[:300]}") from None
-        except RuntimeError as exc:
-            raise OcrEngineError(f"tesseract: {exc}") from None
-        with open(base + ".tsv", encoding="utf-8") as tsv, open(base + ".txt", encoding="utf-8") as txt:
-            return tsv.read(), txt.read()
+            if api.TessBaseAPIRecognize(handle, monitor) != 0:
+                raise OcrEngineError(f"tesseract failed or took over {TESSERACT_TIMEOUT_SECONDS} s on a page")
+        finally:
+            api.TessMonitorDelete(monitor)
+        tsv = _take_text(api, api.TessBaseAPIGetTsvText(handle, 0))
+        return tsv, _take_text(api, api.TessBaseAPIGetUTF8Text(handle))
 
 
-def read_words(image: np.ndarray, languages: str, psm: int, extra_config: str = "") -> list[OcrWord]:
+def read_words(image: np.ndarray, languages: str, psm: int) -> list[OcrWord]:
     """All non-empty words of the image, in Tesseract's reading order."""
-    tsv, text = _run(image, languages, f"--psm {psm} --dpi 300 {_NO_INVERSION} {extra_config}".strip())
+    tsv, text = _run(image, languages, psm)
     words: list[OcrWord] = []
-    for record in tsv.splitlines()[1:]:
+    for record in tsv.splitlines():
         fields = record.split("\t")
         if len(fields) < 12 or not fields[11].strip() or float(fields[10]) < 0:
             continue
