@@ -8,7 +8,7 @@ from that folder so the mails and the company configuration cannot drift apart.
 
 from __future__ import annotations
 
-from samples.curated import attachments, injections, requests, tricky
+from samples.curated import attachments, injections, prose, requests, tricky
 from samples.dataset import LabelledDocument
 from schemas.company import CompanyConfig
 
@@ -20,5 +20,6 @@ def curated_documents(company: CompanyConfig) -> list[LabelledDocument]:
         *attachments.documents(company),
         *tricky.documents(company),
         *injections.documents(company),
+        *prose.documents(company),
     ]
     return sorted(documents, key=lambda doc: doc.name)
