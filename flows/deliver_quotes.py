@@ -100,7 +100,12 @@ def _issued_quotes(rt: Runtime) -> list[tuple[int, int, str, bool]]:
         return found
 
 
-def _deliver_to_outbox(rt: Runtime, quote_id: int, document_id: int, number: str) -> bool:
+def deliver_to_outbox(rt: Runtime, quote_id: int, document_id: int, number: str) -> bool:
+    """Copy the quote PDF to the outbox once, recorded as its outbox delivery; False if there was nothing to do.
+
+    The one writer of the outbox: issue_quote calls it so a quote is there as soon as it exists, and every
+    deliver_quotes run calls it for quotes whose copy is missing (an interrupted issue).
+    """
     with session_scope(rt.engine) as session:
         row, _created = deliveries.get_or_create_delivery(session, quote_id, DeliveryChannel.OUTBOX)
         quote_row = quotes.get_quote(session, quote_id)
@@ -128,7 +133,7 @@ def deliver_quotes() -> DeliveryReport:
             retry_delay_seconds=exponential_backoff(settings.smtp_retry_delay_seconds)(settings.smtp_retries),
         )
         for quote_id, document_id, number, has_recipient in _issued_quotes(rt):
-            if _deliver_to_outbox(rt, quote_id, document_id, number):
+            if deliver_to_outbox(rt, quote_id, document_id, number):
                 report.outbox.append(number)
             if not (smtp_configured and has_recipient):
                 continue

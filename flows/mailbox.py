@@ -14,19 +14,16 @@ folder too and is never downloaded again.
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from flows.imap import ImapMailbox, MailHeader, RawMail, mailbox_key, open_mailbox
 from flows.polling import run_logger
-from flows.recording import envelope_event_data, keep_input, record_envelope
+from flows.recording import envelope_event_data, keep_input
 from flows.runtime import Runtime
 from schemas.envelope import Channel
 from schemas.masking import mask_text
-from store import mail
+from store import documents, mail
 from store.audit import append_event
 from store.db import session_scope
-from store.models import DocumentRow
 
 
 class MailPollReport(BaseModel):
@@ -107,15 +104,10 @@ def _already_taken(rt: Runtime, header: MailHeader) -> int | None:
     if header.message_id is None:
         return None
     with session_scope(rt.engine) as session:
-        for document in _documents_with_message_id(session, header.message_id):
+        for document in mail.documents_with_message_id(session, header.message_id):
             if (document.sender or "").lower() == (header.sender or ""):
                 return document.id
     return None
-
-
-def _documents_with_message_id(session: Session, message_id: str) -> list[DocumentRow]:
-    # store/ has no lookup by Message-ID yet; this one query belongs in store.documents when it gets one.
-    return list(session.scalars(select(DocumentRow).where(DocumentRow.message_id == message_id)))
 
 
 def _record_without_download(
@@ -162,7 +154,7 @@ def _record_without_download(
 
 
 class _TakenByAnotherPoller(Exception):
-    """Rolls back the document insert and its event when a concurrent poller recorded this UID first."""
+    """Rolls back the document insert when a concurrent poller recorded this UID first."""
 
 
 def _record_download(rt: Runtime, report: MailPollReport, uidvalidity: int, raw: RawMail) -> bool:
@@ -171,7 +163,7 @@ def _record_download(rt: Runtime, report: MailPollReport, uidvalidity: int, raw:
     details = {"mailbox": report.mailbox, "uidvalidity": uidvalidity, "uid": raw.uid, "message_id": envelope.message_id}
     try:
         with session_scope(rt.engine) as session:
-            document, created = record_envelope(session, envelope, actor="poll_mailbox", details=details)
+            document, created = documents.create_document(session, envelope)
             _row, new_row = mail.record_mail_message(
                 session,
                 mailbox=report.mailbox,
@@ -184,14 +176,14 @@ def _record_download(rt: Runtime, report: MailPollReport, uidvalidity: int, raw:
             )
             if not new_row:
                 raise _TakenByAnotherPoller
-            if not created:  # the same bytes under a new UID: still one event per mail row
-                append_event(
-                    session,
-                    actor="poll_mailbox",
-                    action="mail.duplicate",
-                    document_id=document.id,
-                    data=envelope_event_data(envelope, details),
-                )
+            # Unlike the other channels, the same bytes under a new UID get an event too: one per mail row.
+            append_event(
+                session,
+                actor="poll_mailbox",
+                action="envelope.recorded" if created else "mail.duplicate",
+                document_id=document.id,
+                data=envelope_event_data(envelope, details),
+            )
     except _TakenByAnotherPoller:
         return False
     if created:

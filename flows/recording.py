@@ -1,7 +1,9 @@
 """Recording an input, whichever channel brought it: bytes kept by sha256, one document row, one audit event.
 
 The bytes go to the blob store before any row refers to them, so a crash in between leaves an unreferenced
-blob, never a document whose bytes are missing.
+blob, never a document whose bytes are missing. IMAP writes its mail row in the same transaction and its event
+after that (the audit chain head is held from the append to the commit), so it uses the parts, not
+record_envelope.
 """
 
 from __future__ import annotations

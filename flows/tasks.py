@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.text import read_document
 from flows import stages
+from flows.deliver_quotes import deliver_to_outbox
 from flows.extraction import extract_document
 from flows.recording import keep_input, record_envelope
 from flows.runtime import current_runtime
@@ -134,7 +135,7 @@ def price_and_decide(document_id: int, extraction: Extraction, on: date) -> tupl
 
 @task(cache_policy=NO_CACHE)
 def issue_quote(document_id: int, quote: PricedQuote, actor: str = "process_document") -> tuple[str, str]:
-    """Number, render and keep the quote PDF; a document never gets a second quote."""
+    """Number, render and keep the quote PDF, then put it in the outbox; a document never gets a second quote."""
     rt = current_runtime()
     with session_scope(rt.engine) as session:
         existing = quotes.get_quote_for_document(session, document_id)
@@ -145,9 +146,8 @@ def issue_quote(document_id: int, quote: PricedQuote, actor: str = "process_docu
     number = format_quote_number(rt.company.seller.quote_prefix, issued, seq)
     pdf_path = render_quote_pdf(quote, rt.company, number, issued, rt.quotes_dir / f"{number}.pdf")
     pdf_sha = rt.blobs.put(pdf_path.read_bytes())
-    (rt.outbox_dir / pdf_path.name).write_bytes(pdf_path.read_bytes())
     with session_scope(rt.engine) as session:
-        quotes.save_quote(session, document_id, number, quote, str(pdf_path), pdf_sha)
+        quote_row = quotes.save_quote(session, document_id, number, quote, str(pdf_path), pdf_sha)
         documents.set_status(session, document_id, "quoted")
         append_event(
             session,
@@ -156,6 +156,7 @@ def issue_quote(document_id: int, quote: PricedQuote, actor: str = "process_docu
             document_id=document_id,
             data={"quote_number": number, "pdf_sha256": pdf_sha, "total": quote.total, "currency": quote.currency},
         )
+    deliver_to_outbox(rt, quote_row.id, document_id, number)
     return number, str(pdf_path)
 
 

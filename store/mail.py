@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.errors import NotFoundError
-from store.models import MailMessageRow, MailState
+from store.models import DocumentRow, MailMessageRow, MailState
 from store.upsert import insert_for
 
 
@@ -56,6 +56,12 @@ def find_mail_by_sha(session: Session, sha256: str) -> Sequence[MailMessageRow]:
     """Every sighting of the same raw message (a resend, or the same mail in another folder)."""
     query = select(MailMessageRow).where(MailMessageRow.sha256 == sha256)
     return session.scalars(query.order_by(MailMessageRow.id)).all()
+
+
+def documents_with_message_id(session: Session, message_id: str) -> Sequence[DocumentRow]:
+    """Documents recorded from mail with this Message-ID: how a mail is known again under a new UIDVALIDITY."""
+    query = select(DocumentRow).where(DocumentRow.message_id == message_id)
+    return session.scalars(query.order_by(DocumentRow.id)).all()
 
 
 def unmoved_mail_messages(session: Session, mailbox: str) -> Sequence[MailMessageRow]:
