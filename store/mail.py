@@ -72,29 +72,10 @@ def unmoved_mail_messages(session: Session, mailbox: str) -> Sequence[MailMessag
     return session.scalars(query.order_by(MailMessageRow.id)).all()
 
 
-def _require_mail(session: Session, mail_id: int) -> MailMessageRow:
+def mark_mail_moved(session: Session, mail_id: int) -> MailMessageRow:
     row = session.get(MailMessageRow, mail_id)
     if row is None:
         raise NotFoundError(f"mail message {mail_id} does not exist")
-    return row
-
-
-def mark_mail_moved(session: Session, mail_id: int) -> MailMessageRow:
-    row = _require_mail(session, mail_id)
     row.state = MailState.MOVED
-    session.flush()
-    return row
-
-
-def mark_mail_skipped(session: Session, mail_id: int, reason: str) -> MailMessageRow:
-    row = _require_mail(session, mail_id)
-    row.state, row.reason = MailState.SKIPPED, reason
-    session.flush()
-    return row
-
-
-def set_mail_document(session: Session, mail_id: int, document_id: int) -> MailMessageRow:
-    row = _require_mail(session, mail_id)
-    row.document_id = document_id
     session.flush()
     return row

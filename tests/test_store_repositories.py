@@ -167,7 +167,10 @@ def test_mail_is_recorded_once_per_mailbox_uidvalidity_uid(engine: Engine) -> No
         again, created_again = mail.record_mail_message(
             session, mailbox="INBOX", uidvalidity=big_uid, uid=big_uid, sha256="e" * 64
         )
-        other_folder, _ = mail.record_mail_message(session, mailbox="Archive", uidvalidity=1, uid=7, sha256="d" * 64)
+        other_folder, _ = mail.record_mail_message(
+            session, mailbox="Archive", uidvalidity=1, uid=7, sha256="d" * 64,
+            state="skipped", reason="larger than 50 MB",
+        )
     assert (created, created_again, again.id, again.sha256) == (True, False, row.id, "d" * 64)
     with session_scope(engine) as session:
         stored = mail.get_mail_message(session, "INBOX", big_uid, big_uid)
@@ -175,13 +178,10 @@ def test_mail_is_recorded_once_per_mailbox_uidvalidity_uid(engine: Engine) -> No
         assert [m.id for m in mail.find_mail_by_sha(session, "d" * 64)] == [row.id, other_folder.id]
         assert [m.id for m in mail.unmoved_mail_messages(session, "INBOX")] == [row.id]
         mail.mark_mail_moved(session, row.id)
-        mail.mark_mail_skipped(session, other_folder.id, "larger than 50 MB")
     with session_scope(engine) as session:
         assert mail.unmoved_mail_messages(session, "INBOX") == []
         skipped = mail.get_mail_message(session, "Archive", 1, 7)
         assert skipped is not None and (skipped.state, skipped.reason) == (MailState.SKIPPED, "larger than 50 MB")
-        mail.set_mail_document(session, skipped.id, document_id)
-        assert skipped.document_id == document_id
         with pytest.raises(NotFoundError):
             mail.mark_mail_moved(session, 999)
 
