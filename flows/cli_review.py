@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from flows.resume_after_review import local_today, resume_after_review
 from flows.runtime import Runtime, open_runtime
@@ -83,21 +83,34 @@ def create_review_app(settings: Settings | None = None) -> FastAPI:
     return create_app(lambda: review_services(settings))
 
 
-def _read_password(from_stdin: bool) -> str:
+def _new_password_hash(from_stdin: bool) -> str:
+    """Ask for the password (or read one line of stdin) and refuse a short one before anything is stored."""
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-def _check_password(password: str) -> None:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:
         Console(stderr=True).print(f"[red]the password needs at least {MIN_PASSWORD_LENGTH} characters[/red]")
         raise typer.Exit(2)
+    return hash_password(password)
 
 
-def _engine_for(settings: Settings) -> Engine:
+@contextmanager
+def _user_session() -> Iterator[Session]:
+    """One transaction on the configured database (migrated first, as the CLI may be the first to touch it)."""
+    settings = Settings()
     migrate(settings.resolved_database_url)
-    return make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _refuse(message: str) -> NoReturn:
+    Console(stderr=True).print(f"[red]{message}[/red]")
+    raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
@@ -127,18 +140,13 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
     ) -> None:
         """Add a user; the password is asked for (or read from stdin) and kept only as an argon2 hash."""
-        password = _read_password(password_stdin)
-        _check_password(password)
-        engine = _engine_for(Settings())
+        password_hash = _new_password_hash(password_stdin)
         try:
-            with session_scope(engine) as session:
-                users.add_user(session, name, hash_password(password), role)
+            with _user_session() as session:
+                users.add_user(session, name, password_hash, role)
                 append_event(session, actor="cli", action="user.added", data={"user": name, "role": role.value})
         except ConflictError:
-            Console(stderr=True).print(f"[red]user {name!r} already exists[/red]")
-            raise typer.Exit(1) from None
-        finally:
-            engine.dispose()
+            _refuse(f"user {name!r} already exists")
         Console().print(f"added {name} ({role.value})")
 
     @user_app.command("passwd")
@@ -147,29 +155,20 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
     ) -> None:
         """Set a new password; the user's open sessions end."""
-        password = _read_password(password_stdin)
-        _check_password(password)
-        engine = _engine_for(Settings())
+        password_hash = _new_password_hash(password_stdin)
         try:
-            with session_scope(engine) as session:
-                users.set_password_hash(session, name, hash_password(password))
+            with _user_session() as session:
+                users.set_password_hash(session, name, password_hash)
                 append_event(session, actor="cli", action="user.password_set", data={"user": name})
         except NotFoundError:
-            Console(stderr=True).print(f"[red]no user {name!r}[/red]")
-            raise typer.Exit(1) from None
-        finally:
-            engine.dispose()
+            _refuse(f"no user {name!r}")
         Console().print(f"password of {name} changed")
 
     @user_app.command("list")
     def list_users() -> None:
         """Everyone who can log in (or could, before being deactivated)."""
-        engine = _engine_for(Settings())
-        try:
-            with session_scope(engine) as session:
-                rows = [(u.name, u.role.value, u.active) for u in users.list_users(session)]
-        finally:
-            engine.dispose()
+        with _user_session() as session:
+            rows = [(u.name, u.role.value, u.active) for u in users.list_users(session)]
         table = Table("name", "role", "active")
         for name, role, active in rows:
             table.add_row(name, role, "yes" if active else "no")
