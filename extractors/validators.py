@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from extractors.matching import BusinessNumber
 from extractors.quantities import COUNTABLE_UNITS, normalize_unit
 from schemas.company import CompanyConfig
-from schemas.extraction import Extraction, Kind
+from schemas.extraction import Extraction, Kind, LineItem
 from schemas.fields import ValidatorResult
 from schemas.masking import mask_text
 from schemas.text import DocumentText
@@ -39,6 +39,18 @@ def _outcome(name: str, failures: list[ValidatorResult], passed: str) -> list[Va
     return failures or [ValidatorResult(name=name, ok=True, message=passed)]
 
 
+def _check_items(
+    name: str, field: str, passed: str, extraction: Extraction, problem: Callable[[int, LineItem], str | None]
+) -> list[ValidatorResult]:
+    """One failure per line whose `problem` is not None, pointing at that line's `field`."""
+    failures = [
+        ValidatorResult(name=name, ok=False, message=message, field=f"items.{i}.{field}")
+        for i, item in enumerate(extraction.items)
+        if (message := problem(i, item)) is not None
+    ]
+    return _outcome(name, failures, passed)
+
+
 def items_present(extraction: Extraction, _company: CompanyConfig) -> list[ValidatorResult]:
     if extraction.kind.value in (Kind.RFQ, Kind.PO) and not extraction.items:
         return [
@@ -48,96 +60,71 @@ def items_present(extraction: Extraction, _company: CompanyConfig) -> list[Valid
 
 
 def quantity_positive(extraction: Extraction, _company: CompanyConfig) -> list[ValidatorResult]:
-    failures = []
-    for i, item in enumerate(extraction.items):
+    def problem(_i: int, item: LineItem) -> str | None:
         quantity = item.quantity.value
         if quantity is None:
-            message = "no quantity found"
-        elif quantity <= 0:
-            message = f"quantity {quantity} is not more than zero"
-        else:
-            continue
-        failures.append(
-            ValidatorResult(name="quantity_positive", ok=False, message=message, field=f"items.{i}.quantity")
-        )
-    return _outcome("quantity_positive", failures, "every quantity is more than zero")
+            return "no quantity found"
+        return f"quantity {quantity} is not more than zero" if quantity <= 0 else None
+
+    return _check_items("quantity_positive", "quantity", "every quantity is more than zero", extraction, problem)
 
 
 def quantity_whole(extraction: Extraction, company: CompanyConfig) -> list[ValidatorResult]:
     """Pieces, boxes and sets come whole; metres, litres and kilograms need not."""
-    failures = []
-    for i, item in enumerate(extraction.items):
+
+    def problem(_i: int, item: LineItem) -> str | None:
         quantity = item.quantity.value
         if quantity is None or quantity == quantity.to_integral_value():
-            continue
+            return None
         unit = item.unit.value if item.unit and item.unit.value else None
         catalog_item = company.item(item.sku.value) if item.sku.value else None
         unit = unit or (normalize_unit(catalog_item.unit) if catalog_item else None)
         if unit is None or unit in COUNTABLE_UNITS:
-            failures.append(
-                ValidatorResult(
-                    name="quantity_whole",
-                    ok=False,
-                    message=f"quantity {quantity} is not a whole number of {unit or 'pieces'}",
-                    field=f"items.{i}.quantity",
-                )
-            )
-    return _outcome("quantity_whole", failures, "counted quantities are whole numbers")
+            return f"quantity {quantity} is not a whole number of {unit or 'pieces'}"
+        return None
+
+    return _check_items("quantity_whole", "quantity", "counted quantities are whole numbers", extraction, problem)
 
 
 def sku_known(extraction: Extraction, company: CompanyConfig) -> list[ValidatorResult]:
-    failures = []
-    for i, item in enumerate(extraction.items):
+    def problem(_i: int, item: LineItem) -> str | None:
         sku = item.sku.value
         if sku is None:
-            message = f"'{item.description.value}' is not matched to a catalog item"
-        elif company.item(sku) is None:
-            message = f"SKU {sku} is not in the catalog"
-        else:
-            continue
-        failures.append(ValidatorResult(name="sku_known", ok=False, message=message, field=f"items.{i}.sku"))
-    return _outcome("sku_known", failures, "every item is in the catalog")
+            return f"'{item.description.value}' is not matched to a catalog item"
+        return f"SKU {sku} is not in the catalog" if company.item(sku) is None else None
+
+    return _check_items("sku_known", "sku", "every item is in the catalog", extraction, problem)
 
 
 def unit_matches_catalog(extraction: Extraction, company: CompanyConfig) -> list[ValidatorResult]:
     """2 boxes of something sold per piece cannot be priced without knowing what a box holds."""
-    failures = []
-    for i, item in enumerate(extraction.items):
+
+    def problem(_i: int, item: LineItem) -> str | None:
         catalog_item = company.item(item.sku.value) if item.sku.value else None
         stated = item.unit.value if item.unit else None
         if catalog_item is None or stated is None:
-            continue
+            return None
         expected = normalize_unit(catalog_item.unit)
-        if normalize_unit(stated) != expected:
-            failures.append(
-                ValidatorResult(
-                    name="unit_matches_catalog",
-                    ok=False,
-                    message=f"{catalog_item.sku} is sold per {expected}; the document asks in {stated}",
-                    field=f"items.{i}.unit",
-                )
-            )
-    return _outcome("unit_matches_catalog", failures, "units match the catalog")
+        if normalize_unit(stated) == expected:
+            return None
+        return f"{catalog_item.sku} is sold per {expected}; the document asks in {stated}"
+
+    return _check_items("unit_matches_catalog", "unit", "units match the catalog", extraction, problem)
 
 
 def duplicate_lines(extraction: Extraction, _company: CompanyConfig) -> list[ValidatorResult]:
-    failures, seen = [], {}
-    for i, item in enumerate(extraction.items):
+    first_line: dict[str, int] = {}
+
+    def problem(i: int, item: LineItem) -> str | None:
         sku = item.sku.value
         if sku is None:
-            continue
-        if sku in seen:
-            failures.append(
-                ValidatorResult(
-                    name="duplicate_lines",
-                    ok=False,
-                    message=f"{sku} appears on lines {seen[sku] + 1} and {i + 1}",
-                    field=f"items.{i}.sku",
-                )
-            )
-        else:
-            seen[sku] = i
-    return _outcome("duplicate_lines", failures, "no item appears twice")
+            return None
+        if sku in first_line:
+            return f"{sku} appears on lines {first_line[sku] + 1} and {i + 1}"
+        first_line[sku] = i
+        return None
+
+    return _check_items("duplicate_lines", "sku", "no item appears twice", extraction, problem)
 
 
 def business_no_checksum(numbers: Sequence[BusinessNumber]) -> list[ValidatorResult]:
