@@ -51,6 +51,16 @@ def _extraction(company: CompanyConfig) -> Extraction:
     )
 
 
+def _unchanged_form(base: Extraction) -> dict[str, str]:
+    """The edit form as the document page posts it when the reviewer changed nothing."""
+    form = {"kind": base.kind.value.value, "customer_id": str(base.customer_id.value)}
+    for i, item in enumerate(base.items):
+        form[f"line-{i}-origin"] = str(i)
+        form[f"line-{i}-sku"] = str(item.sku.value)
+        form[f"line-{i}-quantity"] = str(item.quantity.value)
+    return form
+
+
 # --- sanitising mail HTML ---
 
 
@@ -115,16 +125,7 @@ def test_highlight_ignores_evidence_that_is_not_in_the_text() -> None:
 
 def test_quantity_correction_is_a_change_with_old_and_new_value(company: CompanyConfig) -> None:
     base = _extraction(company)
-    form = {
-        "kind": "rfq",
-        "customer_id": base.customer_id.value,
-        "line-0-origin": "0",
-        "line-0-sku": base.items[0].sku.value,
-        "line-0-quantity": "1,500",
-        "line-1-origin": "1",
-        "line-1-sku": base.items[1].sku.value,
-        "line-1-quantity": "3",
-    }
+    form = {**_unchanged_form(base), "line-0-quantity": "1,500"}
     corrected, changes = apply_edits(base, parse_edits(form, company, base), company, "mina")
     assert [(c.field, c.old, c.new) for c in changes] == [("items.0.quantity", "12", "1500")]
     assert corrected.items[0].quantity.value == Decimal(1500)
@@ -171,14 +172,7 @@ def test_removed_and_added_lines_and_customer_change(company: CompanyConfig) -> 
 )
 def test_bad_edits_are_refused_with_a_reason(company: CompanyConfig, key: str, value: str, message: str) -> None:
     base = _extraction(company)
-    form = {
-        "kind": "rfq",
-        "customer_id": base.customer_id.value,
-        "line-0-origin": "0",
-        "line-0-sku": base.items[0].sku.value,
-        "line-0-quantity": "12",
-        key: value,
-    }
+    form = {**_unchanged_form(base), key: value}
     with pytest.raises(EditError) as error:
         parse_edits(form, company, base)
     assert any(message in m for m in error.value.messages)
