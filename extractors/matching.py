@@ -44,6 +44,7 @@ _BUSINESS_NO = re.compile(
     re.I,
 )
 _ASCII_ALNUM = re.compile(r"[0-9a-z]")
+_CODE_PLURAL = re.compile(r"(?<=\d)s(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def _singular_codes(text: str) -> str:
+    """English plurals of codes ("six A-42s", "forty 6204s") with the plural s blanked (offsets stay valid)."""
+    return _CODE_PLURAL.sub(" ", text)
 
 
 def _is_code(text: str) -> bool:
@@ -137,7 +143,7 @@ class CatalogMatcher:
     ) -> list[ItemMatch]:
         """Candidates for the one item named in `text` (or in `span` of it), best first."""
         start, end = span or (0, len(text))
-        tokens = [t for t in tokenize(_blank(text, blank)) if t.start >= start and t.end <= end]
+        tokens = [t for t in tokenize(_singular_codes(_blank(text, blank))) if t.start >= start and t.end <= end]
         candidates = self._exact(text, tokens, self._index.find(tokens))
         if max((c.confidence for c in candidates), default=0.0) < _SURE_EXACT:
             # A weak exact hit ("cable tie 300" in "cable tie 300, black UV") may be a longer name written loosely.

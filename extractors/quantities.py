@@ -98,6 +98,15 @@ _WORDS = re.compile(
     r"(?<![가-힣])(?P<tens>열|스물|스무|서른|마흔|쉰)?\s?(?P<units>하나|다섯|여섯|일곱|여덟|아홉|한|두|둘|세|셋|석|네|넷|넉)?"
     rf"\s?(?P<unit>{'|'.join(_COUNTERS)})",
 )
+# Sino-Korean numerals as a phone memo or a chat writes them (백 개, 이백 리터, 오십 미터): only with 십, 백 or 천 in
+# them, so that 이 ("this") or 사 (a company) before a counter is never a number.
+_SINO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+_SINO_POWERS = {"십": 10, "백": 100, "천": 1000}
+_SINO_MEASURES = ("미터", "리터", "킬로그램", "킬로", "키로")
+_SINO = re.compile(
+    r"(?<![가-힣])(?P<sino>(?:[이삼사오육칠팔구]?천)?(?:[이삼사오육칠팔구]?백)?(?:[이삼사오육칠팔구]?십)?[일이삼사오육칠팔구]?)"
+    rf"\s?(?P<unit>{'|'.join((*_SINO_MEASURES, *_COUNTERS))})",
+)
 # A thread size before " x 30" makes it a dimension (M8 x 30), not a count; so does a chain (20 x 30 x 5).
 # "8mm x 100" stays a count: whether 100 is part of the item's name is for the catalog to say.
 _DIMENSION_BEFORE = re.compile(r"(?:(?:^|\s)m\d+(?:\.\d+)?|\d\s*[x×*]\s*\d+)\s*$", re.I)
@@ -146,11 +155,30 @@ def find_quantities(text: str) -> list[QuantityMention]:
         if value and _counter_here(text, match):
             unit = normalize_unit(match.group("unit"))
             found.append(QuantityMention(Decimal(value), unit, match.start(), match.end(), match.group(), "words"))
+    for match in _SINO.finditer(text):
+        value = _sino_value(match.group("sino"))
+        if value and _counter_here(text, match):
+            unit = normalize_unit(match.group("unit"))
+            found.append(QuantityMention(Decimal(value), unit, match.start(), match.end(), match.group(), "words"))
     chosen: list[QuantityMention] = []
     for mention in found:  # already in priority order
         if all(mention.end <= other.start or mention.start >= other.end for other in chosen):
             chosen.append(mention)
     return sorted(chosen, key=lambda m: m.start)
+
+
+def _sino_value(numeral: str) -> int:
+    """이백오십 -> 250, 백 -> 100; 0 unless a power (십, 백, 천) is written."""
+    if not any(power in numeral for power in _SINO_POWERS):
+        return 0
+    total = digit = 0
+    for ch in numeral:
+        if ch in _SINO_DIGITS:
+            digit = _SINO_DIGITS[ch]
+        else:
+            total += (digit or 1) * _SINO_POWERS[ch]
+            digit = 0
+    return total + digit
 
 
 def _counter_here(text: str, match: re.Match[str]) -> bool:

@@ -25,6 +25,9 @@ from extractors.quantities import find_quantities, normalize_unit, parse_cell_qu
         ("열 개 보내주세요", "10", "EA", "words"),
         ("두 박스를 주문합니다", "2", "BOX", "words"),
         ("열두 개", "12", "EA", "words"),
+        ("M12 너트도 백 개 넣어주시고", "100", "EA", "words"),
+        ("작동유 이백 리터", "200", "L", "words"),
+        ("사십오 개", "45", "EA", "words"),
         ("100개로 변경해 주세요", "100", "EA", "unit"),
         ("유압호스 20m", "20", "M", "unit"),
         ("구리스 15키로", "15", "KG", "unit"),
@@ -67,6 +70,8 @@ def test_each_quantity_is_marked_for_every_item() -> None:
         "#40 체인",
         "2통화 드렸습니다",  # two phone calls
         "200 x 300mm",  # a dimension
+        "이 박스에 담아 주세요",  # "this box": a sino digit alone is no number
+        "백색 케이블타이",  # white, not a hundred
     ],
 )
 def test_numbers_that_are_not_quantities(text: str) -> None:
