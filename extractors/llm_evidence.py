@@ -68,6 +68,24 @@ def locate(value: str, lines: list[SourceLine], min_score: float = MIN_SPAN_SCOR
     return best
 
 
+WORDS_SCORE = 0.7  # every word of the value on one line, but not together: weaker than a span
+
+
+def locate_words(value: str, lines: list[SourceLine]) -> Located | None:
+    """The line holding every word of `value`, when the words are not written together ("같은 규격 너트" read as
+    "M8 너트" from a sentence about M8 bolts); the span runs from the first word found to the last."""
+    words = [folded for word in value.split() if len(folded := _folded(word)[0]) >= 2]
+    if not words:
+        return None
+    for line in lines:
+        folded, offsets = _folded(line.text)
+        starts = [folded.find(word) for word in words]
+        if folded and all(start >= 0 for start in starts):
+            ends = [start + len(word) - 1 for start, word in zip(starts, words, strict=True)]
+            return Located(line, offsets[min(starts)], offsets[max(ends)] + 1, WORDS_SCORE)
+    return None
+
+
 def _bare_number(quantity: Decimal, line: SourceLine) -> Located | None:
     """A table row states the quantity as a bare number in its own cell ("2", "1,500")."""
     whole = quantity == quantity.to_integral_value()
@@ -77,14 +95,48 @@ def _bare_number(quantity: Decimal, line: SourceLine) -> Located | None:
     return Located(line, match.start(), match.end(), 0.8) if match else None
 
 
+_ONES = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def _english_words(quantity: Decimal) -> list[str]:
+    """How English prose spells a count up to 999 ("forty", "twenty-five", "a hundred", "a dozen")."""
+    if quantity != quantity.to_integral_value() or not 0 < quantity < 1000:
+        return []
+    number = int(quantity)
+    hundreds, rest = divmod(number, 100)
+    if rest < 20:
+        tail = [_ONES[rest]] if rest else []
+    else:
+        tens, ones = divmod(rest, 10)
+        tail = [f"{_TENS[tens]}{sep}{_ONES[ones]}" for sep in ("-", " ")] if ones else [_TENS[tens]]
+    if not hundreds:
+        return tail + (["a dozen"] if number == 12 else [])
+    heads = [f"{_ONES[hundreds]} hundred"] + (["a hundred"] if hundreds == 1 else [])
+    if not tail:
+        return heads
+    return [f"{head} {joint}{t}" for head in heads for joint in ("", "and ") for t in tail]
+
+
+def _spelled(quantity: Decimal, line: SourceLine) -> Located | None:
+    """The count written out in words in a sentence ("we'd need about forty of the ...")."""
+    words = sorted(_english_words(quantity), key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    match = re.search(rf"(?<![\w-])(?:{alternatives})(?![\w-])", line.text, re.IGNORECASE)
+    return Located(line, match.start(), match.end(), 0.9) if match else None
+
+
 def locate_quantity(quantity: Decimal, near: SourceLine | None, lines: list[SourceLine]) -> Located | None:
-    """The stated quantity equal to `quantity`: on the item's own line first (a bare number there counts),
-    else a stated quantity anywhere (scored lower: it may belong to another item)."""
+    """The stated quantity equal to `quantity`: on the item's own line first (a bare number or the number in words
+    there counts), else a stated quantity anywhere (scored lower: it may belong to another item)."""
     ordered = ([near] if near is not None else []) + [line for line in lines if line is not near]
     for line in ordered:
         for mention in find_quantities(line.text):
             if mention.value == quantity:
                 return Located(line, mention.start, mention.end, 1.0 if line is near else 0.6)
-        if line is near and (bare := _bare_number(quantity, line)):
-            return bare
+        if line is near and (found := _bare_number(quantity, line) or _spelled(quantity, line)):
+            return found
     return None

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extractors.llm import LLMItem, LLMOutput
-from extractors.llm_evidence import Located, locate, locate_quantity
+from extractors.llm_evidence import Located, locate, locate_quantity, locate_words
 from extractors.matching import CatalogMatcher, ItemMatch
-from extractors.quantities import normalize_unit
+from extractors.quantities import find_quantities, normalize_unit
 from extractors.rules_lines import SourceLine
 from schemas.extraction import LineItem
 from schemas.fields import Evidence, ExtractedField
@@ -77,13 +77,16 @@ def _where(item: LLMItem, lines: list[SourceLine]) -> Located | None:
     found = [
         located for phrase in (item.description, item.sku_or_code) if phrase and (located := locate(phrase, lines))
     ]
-    return max(found, key=lambda located: located.score, default=None)
+    best = max(found, key=lambda located: located.score, default=None)
+    return best or locate_words(item.description, lines)
 
 
 def read_llm_items(output: LLMOutput, catalog: CatalogMatcher, lines: list[SourceLine]) -> list[LLMItemReading]:
     readings = []
     for item in output.items:
-        code = item.sku_or_code or ""
+        # A code the model wrote that is nowhere in the text (6204ZZ for "the rubber-sealed 6204s") is its guess,
+        # not the sender's words: the item is matched by what the sender wrote.
+        code = item.sku_or_code if item.sku_or_code and locate(item.sku_or_code, lines) else ""
         phrase = item.description if code.lower() in item.description.lower() else f"{item.description} {code}"
         where = _where(item, lines)
         quantity = _as_decimal(item.quantity)
@@ -92,15 +95,34 @@ def read_llm_items(output: LLMOutput, catalog: CatalogMatcher, lines: list[Sourc
     return readings
 
 
-def _overlaps(evidence: list[Evidence], reading: LLMItemReading) -> bool:
-    if reading.where is None:
-        return False
-    theirs = reading.where.evidence()
+def _spans_overlap(evidence: list[Evidence], theirs: Evidence) -> bool:
     return any(
         e.part == theirs.part and e.start is not None and e.end is not None and theirs.start is not None
         and theirs.end is not None and e.start < theirs.end and theirs.start < e.end
         for e in evidence
     )  # fmt: skip
+
+
+def _overlaps(evidence: list[Evidence], reading: LLMItemReading) -> bool:
+    return reading.where is not None and _spans_overlap(evidence, reading.where.evidence())
+
+
+def _another_item(item: LineItem, reading: LLMItemReading) -> bool:
+    """In a stretch of prose the rules read as one item, the LLM names a different catalog item with a quantity of
+    its own ("...유압호스 반 인치 50미터 하고요 ... 작동유 46번 200리터"): not a second reading of the same item."""
+    return (
+        reading.sku is not None
+        and reading.sku != item.sku.value
+        and reading.quantity_at is not None
+        and not _spans_overlap(item.quantity.evidence, reading.quantity_at.evidence())
+    )
+
+
+def _same_place(item: LineItem, reading: LLMItemReading) -> bool:
+    """The reading points at the item's name, or into the item's text without naming another item there."""
+    if _overlaps(item.sku.evidence, reading):
+        return True
+    return _overlaps(item.description.evidence, reading) and not _another_item(item, reading)
 
 
 def _pair(
@@ -111,8 +133,7 @@ def _pair(
     for item in rules_items:
         partner = next((r for r in unpaired if item.sku.value and r.sku == item.sku.value), None)
         if partner is None:
-            places = [*item.sku.evidence, *item.description.evidence]
-            partner = next((r for r in unpaired if _overlaps(places, r)), None)
+            partner = next((r for r in unpaired if _same_place(item, r)), None)
         if partner is not None:
             unpaired.remove(partner)
         pairs.append((item, partner))
@@ -131,7 +152,7 @@ def merge_items(
         elif item is not None:
             merged.append(_rules_only(item, number, disagreements))
         elif reading is not None and reading.where is not None and reading.quantity_on_own_line:
-            if any(_overlaps([*m.sku.evidence, *m.description.evidence], reading) for m in merged):
+            if any(_same_place(m, reading) for m in merged):
                 # A piece of a line already read as an item: the model split one line in two ("기어오일 20L",
                 # then "말통").
                 notes.append(f"the LLM also listed '{reading.item.description}', part of an item above: ignored")
@@ -147,7 +168,7 @@ def _both(item: LineItem, reading: LLMItemReading, number: int, disagreements: l
     return item.model_copy(
         update={
             "sku": _merge_sku(item.sku, reading, number, disagreements),
-            "quantity": _merge_quantity(item.quantity, reading, number, disagreements),
+            "quantity": _merge_quantity(item, reading, number, disagreements),
             "unit": item.unit or _llm_unit(reading),
         }
     )
@@ -184,10 +205,22 @@ def _merge_sku(
     )
 
 
+def _other_counts(item: LineItem) -> list[Decimal]:
+    """Quantities other than the rules' value stated in the item's own text (a size in another unit is none)."""
+    unit = item.unit.value if item.unit else None
+    stated = [m for m in find_quantities(item.description.value) if not m.is_measure or m.unit == unit]
+    return sorted({m.value for m in stated} - {item.quantity.value})
+
+
 def _merge_quantity(
-    rules: ExtractedField[Decimal | None], reading: LLMItemReading, number: int, disagreements: list[str]
+    item: LineItem, reading: LLMItemReading, number: int, disagreements: list[str]
 ) -> ExtractedField[Decimal | None]:
-    llm_quantity, llm_confidence = reading.quantity, reading.quantity_confidence
+    rules, llm_quantity, llm_confidence = item.quantity, reading.quantity, reading.quantity_confidence
+    if rules.value is not None and rules.value == llm_quantity and (others := _other_counts(item)):
+        # "200개 말고 300개로": both readers picking one of the counts the item's text states does not settle which
+        # one the sender meant; the doubt the rules measured stands.
+        note = f"the LLM agrees, but the text also states {', '.join(map(str, others))} for this item"
+        return rules.model_copy(update={"notes": [*rules.notes, note]})
     if rules.value is not None and rules.value == llm_quantity:
         # Two independent readings of the same number: each one's doubt must be wrong for the value to be.
         confidence = 1 - (1 - rules.confidence) * (1 - llm_confidence)

@@ -13,7 +13,9 @@ import pytest
 
 from extractors.llm import LLMItem, LLMOutput, LLMResult
 from extractors.merge import combine
-from extractors.rules import extract_with_rules
+from extractors.merge_items import read_llm_items
+from extractors.rules import extract_with_rules, matchers_for
+from extractors.rules_lines import collect_lines
 from schemas.company import CompanyConfig, load_company
 from schemas.envelope import Channel, Envelope
 from schemas.extraction import Extraction, Kind, LLMUsage
@@ -224,3 +226,47 @@ def test_items_read_from_instructions_to_the_software_are_dropped(company: Compa
         assert [i.sku.value for i in merged.items] == ["BRG-6204ZZ", "BLT-M10X30"]
         assert any("addressed to the software" in note for note in merged.notes)
         assert "no_instructions_to_software" in _failed(merged)
+
+
+def test_agreeing_on_one_of_two_stated_counts_leaves_the_doubt(company: CompanyConfig) -> None:
+    body = BODY.replace("6204ZZ 60개", "6204ZZ 60개 말고 80개로")
+    rules, merged = _run(company, body, _answer(AGREEING))
+
+    bearing = merged.items[0]
+    assert bearing.quantity.value == Decimal(60)
+    assert bearing.quantity.confidence == rules.items[0].quantity.confidence < THRESHOLDS.threshold_quantity
+    assert any("also states 80" in note for note in bearing.quantity.notes)
+
+
+def test_count_written_in_english_words_is_the_evidence(company: CompanyConfig) -> None:
+    body = "Hi, we'd need about forty of the UCP205 pillow blocks for the new line.\nThanks"
+    rules, merged = _run(company, body, _answer([("UCP205 pillow blocks", 40, "UCP205")]))
+    assert rules.items[0].quantity.value is None
+
+    [block] = merged.items
+    assert (block.sku.value, block.quantity.value, block.quantity.source) == ("BRG-UCP205", Decimal(40), "llm")
+    assert block.quantity.evidence[0].text == "forty"
+    assert block.quantity.confidence < THRESHOLDS.threshold_quantity
+
+
+def test_a_code_the_model_made_up_is_not_matched(company: CompanyConfig) -> None:
+    text, envelope = _mail("- 볼베어링 6204 20개")
+    lines = collect_lines(text, envelope).request
+
+    [reading] = read_llm_items(_answer([("볼베어링 6204", 20, "6204ZZ")]).output, matchers_for(company).catalog, lines)
+
+    assert reading.sku == "BRG-6204"
+
+
+def test_another_item_in_a_run_on_line_is_kept_for_review(company: CompanyConfig) -> None:
+    memo = "네 태광유압입니다 주문 넣을게요 유압호스 반 인치 2선짜리 그거 50미터 하고요 작동유 46번 200리터 보내주세요"
+    rules, merged = _run(company, memo, _answer([("유압호스 반 인치 2선짜리", 50, None), ("작동유 46번", 200, None)]))
+    assert [i.sku.value for i in rules.items] == ["OIL-HYD46"]
+
+    assert [(i.sku.value, i.quantity.value) for i in merged.items] == [
+        ("OIL-HYD46", Decimal(200)),
+        ("HOS-R2-08", Decimal(50)),
+    ]
+    hose = merged.items[1]
+    assert hose.sku.source == "llm" and hose.sku.confidence < THRESHOLDS.threshold_sku
+    assert "llm_rules_agree" in _failed(merged)
