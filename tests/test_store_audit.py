@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from schemas.audit import GENESIS_HASH
 from store import documents
-from store.audit import append_event, list_events, verify_chain
+from store.audit import ChainReport, append_event, list_events, verify_chain
 from store.db import make_engine, migrate, session_scope
 from store.models import AuditEventRow
 
@@ -37,9 +37,13 @@ def _tamper(engine: Engine, statement: str, **params: object) -> None:
         conn.execute(text(statement), params)
 
 
-def test_empty_log_verifies(engine: Engine) -> None:
+def _verify(engine: Engine) -> ChainReport:
     with session_scope(engine) as session:
-        report = verify_chain(session)
+        return verify_chain(session)
+
+
+def test_empty_log_verifies(engine: Engine) -> None:
+    report = _verify(engine)
     assert (report.ok, report.events, report.first_broken_seq, report.last_hash) == (True, 0, None, GENESIS_HASH)
 
 
@@ -121,8 +125,7 @@ def test_update_and_delete_are_refused_by_the_database(engine: Engine) -> None:
 def test_edited_event_is_named(engine: Engine) -> None:
     _append(engine, 4)
     _tamper(engine, "UPDATE audit_events SET data_json = :data WHERE seq = 2", data='{"i": 99}')
-    with session_scope(engine) as session:
-        report = verify_chain(session)
+    report = _verify(engine)
     assert (report.ok, report.events, report.first_broken_seq) == (False, 4, 2)
     assert "content does not match its hash" in report.message
 
@@ -133,8 +136,7 @@ def test_edited_event_with_recomputed_hash_breaks_the_next_link(engine: Engine) 
         forged = list_events(session)[1].model_copy(update={"data": {"i": 99}})
     _tamper(engine, "UPDATE audit_events SET data_json = :data, hash = :hash WHERE seq = 2",
             data='{"i": 99}', hash=forged.compute_hash())
-    with session_scope(engine) as session:
-        report = verify_chain(session)
+    report = _verify(engine)
     assert (report.ok, report.first_broken_seq) == (False, 3)
     assert "prev_hash does not match" in report.message
 
@@ -142,8 +144,7 @@ def test_edited_event_with_recomputed_hash_breaks_the_next_link(engine: Engine) 
 def test_removed_event_is_named(engine: Engine) -> None:
     _append(engine, 4)
     _tamper(engine, "DELETE FROM audit_events WHERE seq = 2")
-    with session_scope(engine) as session:
-        report = verify_chain(session)
+    report = _verify(engine)
     assert (report.ok, report.events, report.first_broken_seq) == (False, 3, 3)
     assert "expected seq 2" in report.message
 
@@ -163,8 +164,7 @@ def test_two_processes_appending_at_once_keep_one_chain(database_url: str) -> No
     assert sorted(first + second) == list(range(1, 51))
     engine = make_engine(database_url)
     try:
-        with session_scope(engine) as session:
-            report = verify_chain(session)
+        report = _verify(engine)
     finally:
         engine.dispose()
     assert (report.ok, report.events) == (True, 50)
