@@ -1,6 +1,7 @@
 """Invoices (and Korean 거래명세서 / 세금계산서): header, lines and totals, checked against each other.
 
     extract_invoice(text, company) -> (InvoiceHeader, [LineItem], [ValidatorResult])
+    with_invoice(extraction, text, company) -> the extraction with that header, lines and checks
 
 Lines come from the line-item tables (extractors.layout_tables, from word boxes: born-digital and scans
 alike; a PDF's ruled tables when the words give none); header fields from labelled text in German, French,
@@ -11,6 +12,7 @@ validators (extractors.invoice_checks) then lower or confirm it.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from extractors.invoice_checks import (
@@ -28,13 +30,14 @@ from extractors.invoice_totals import AmountCandidate, choose_totals, total_cand
 from extractors.layout_tables import LocatedCell, LocatedTable, located_tables
 from extractors.matching import CatalogMatcher
 from schemas.company import CompanyConfig
-from schemas.extraction import InvoiceHeader, LineItem
+from schemas.extraction import Extraction, InvoiceHeader, LineItem
 from schemas.fields import Evidence, ExtractedField, Quantity, ValidatorResult
 from schemas.text import DocumentText, PartText
 
 TABLE_READING = 0.9  # a value read from a table cell whose column was recognised
 DOUBTFUL_CELL = 0.7  # a value picked out of a cell that held more than the number
 MATCH_THRESHOLD = 0.6
+_LEADING_DAY = re.compile(r"^\d{1,2}[/.-]\d{1,2}\s+")  # "11/18 깊은홈 볼베어링": the 월/일 column
 
 
 def extract_invoice(
@@ -72,6 +75,18 @@ def extract_invoice(
     if company is not None:
         validators += check_catalog_prices(items, company, currency.value)
     return header, items, validators
+
+
+def with_invoice(extraction: Extraction, text: DocumentText, company: CompanyConfig | None) -> Extraction:
+    """What the request reader found, with the invoice's header, checks and (when its tables give any) lines.
+
+    The invoice's table lines replace the request reader's items: they carry unit prices and amounts,
+    which the arithmetic checks and the export need.
+    """
+    header, items, checks = extract_invoice(text, company)
+    return extraction.model_copy(
+        update={"invoice": header, "items": items or extraction.items, "validators": [*extraction.validators, *checks]}
+    )
 
 
 def _item_tables(text: DocumentText) -> list[tuple[str, list[LocatedTable]]]:
@@ -121,7 +136,7 @@ def _line_item(part: str, line: InvoiceLine, matcher: CatalogMatcher | None) -> 
         confidence=round(TABLE_READING * description.confidence, 3) if description else 0.0,
         evidence=[_evidence(part, line.page, description)] if description else [],
     )
-    match = matcher.best(description.text) if matcher and description else None
+    match = matcher.best(_catalog_text(line)) if matcher and description else None
     if match is not None and match.confidence >= MATCH_THRESHOLD:
         notes = [f"catalog {match.method} match", *match.notes]
         sku = ExtractedField[str | None](value=match.sku, confidence=round(match.confidence, 3), notes=notes)
@@ -135,6 +150,12 @@ def _line_item(part: str, line: InvoiceLine, matcher: CatalogMatcher | None) -> 
         unit_price=_number_field(part, line.page, line.unit_price, "unit price"),
         amount=_number_field(part, line.page, line.amount, "amount"),
     )
+
+
+def _catalog_text(line: InvoiceLine) -> str:
+    """What names the product: code, name and 규격 together, without a 월/일 date the layout glued to the name."""
+    name = _LEADING_DAY.sub("", line.description.text) if line.description else ""
+    return " ".join(part for part in (line.code, name, line.spec) if part)
 
 
 def _total_field(candidate: AmountCandidate | None, kind: str) -> ExtractedField[Quantity | None]:

@@ -33,7 +33,8 @@ _LEGAL_FORM = re.compile(
 )
 _LEGAL_SUFFIX_TAIL = re.compile(r"(?:\s*&\s*Co\.?(?:\s*KG)?|\s+(?:KG|KGaA|mbH))*")
 _ATTENTION = re.compile(r"(?:attn|attention|z\.\s?hd|c/o|t\.a\.v|to the attention of)\.?\s*:?\s*", re.IGNORECASE)
-_SEPARATOR_WORDS = {"-", "–", "|", "●", "•", "·", "/"}
+# Korean form labels end the company name before them: `(주)동아베어링상사 성명 최동아`.
+_SEPARATOR_WORDS = {"-", "–", "|", "●", "•", "·", "/", "성명", "대표", "대표자", "대표이사", "등록번호", "주소", "전화"}
 # A purchase order names its parties the other way round (수신 is the supplier); spaced-out bold titles are
 # often lost to OCR, so the order's own field labels count as well.
 _ORDER_TITLES = (
@@ -43,6 +44,7 @@ _ORDER_PARTY_LABELS = {"supplier": ("수신", "수신처", "공급사"), "buyer"
 _CURRENCY_WORDS = re.compile(
     rf"(?<![A-Za-z])({'|'.join(CURRENCY_CODES)})(?![A-Za-z])|([€$£₩¥₹])|(?<=\d)\s?(원)|(?<![\w])(Rs)\.?(?=\s?\d)"
 )
+_SERIAL = re.compile(r"No\.?\s*:?\s*([A-Za-z0-9][\w/-]*\d[\w/-]*)", re.IGNORECASE)
 _ALL_FIELD_LABELS = label_pattern(label for labels in FIELD_LABELS.values() for label in labels)
 
 
@@ -76,9 +78,23 @@ def read_number(rows: list[TextRow]) -> ExtractedField[str | None]:
             if best is None or score > best[0]:
                 best = (score, row.text[start:end].lstrip("#"), row.evidence(start, end), f"{where} '{hit.label}'")
     if best is None:
-        return _field(None, 0.0, None, "no invoice number label found")
+        return _serial_number(rows) or _field(None, 0.0, None, "no invoice number label found")
     score, value, evidence, note = best
     return _field(value, score, evidence, note)
+
+
+def _serial_number(rows: list[TextRow]) -> ExtractedField[str | None] | None:
+    """`No. 20261118-07` opening a row near the top: a Korean statement's serial number, printed without a label.
+
+    Only at a row's start: `Tel No. 02-555-1234` is not one.
+    """
+    for row in rows[:12]:
+        match = _SERIAL.match(row.text)
+        if match and _is_identifier(match.group(1)) and re.search(r"\d", match.group(1)):
+            start, end = match.span(1)
+            return _field(match.group(1), 0.7 * row.confidence(start, end), row.evidence(start, end),
+                          "'No.' at the start of a row near the top")  # fmt: skip
+    return None
 
 
 def _is_identifier(token: str) -> bool:

@@ -38,6 +38,7 @@ class InvoiceLine:
     unit: str | None
     discount_percent: Decimal | None
     code: str | None = None
+    spec: str | None = None  # 규격: on Korean statements the model number sits here, not in the name
     notes: list[str] = field(default_factory=list)
 
 
@@ -71,6 +72,7 @@ def _table_lines(table: LocatedTable, roles: list[str | None], style: NumberStyl
     assignment = _assign_numeric_columns(roles, numbers, discount_column)
     description = _first(roles, "description")
     code = _first(roles, "code")
+    spec = _first(roles, "spec")
     unit_column = _first(roles, "unit")
     lines = []
     for row, row_numbers in zip(table.rows, numbers, strict=True):
@@ -89,6 +91,7 @@ def _table_lines(table: LocatedTable, roles: list[str | None], style: NumberStyl
                 unit=unit,
                 discount_percent=discount.number.value if discount else None,
                 code=row[code].text.split("\n")[0] if code is not None and row[code] else None,
+                spec=row[spec].text if spec is not None and row[spec] and spec != description else None,
             )
         )
     return [line for line in lines if line.unit_price or line.amount]

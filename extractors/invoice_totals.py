@@ -9,6 +9,7 @@ last labelled amount of each kind does (document totals come after section subto
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ _KIND_BY_LABEL: dict[str, str | None] = {
 }
 # Longer phrases that contain a totals label but name something else (matched, then ignored).
 _KIND_BY_LABEL |= {normalise_label(label): None for label in NOT_TOTALS}
+_TABLE_TOTAL = re.compile(r"합?계")
 _TOTALS = label_pattern([*(label for kind in TOTAL_KINDS for label in FIELD_LABELS[kind]), *NOT_TOTALS])
 
 
@@ -54,6 +56,7 @@ def total_candidates(rows: list[TextRow], style: NumberStyle) -> list[AmountCand
     """
     found = []
     for row in rows:
+        found.extend(_table_total_row(row, style))
         matches = list(_TOTALS.finditer(row.text))
         for match, following in itertools.zip_longest(matches, matches[1:]):
             kind = _KIND_BY_LABEL.get(normalise_label(match.group(0)))
@@ -69,6 +72,22 @@ def total_candidates(rows: list[TextRow], style: NumberStyle) -> list[AmountCand
     return found
 
 
+def _table_total_row(row: TextRow, style: NumberStyle) -> list[AmountCandidate]:
+    """`계  3,782,000  378,200`: a Korean statement's item table ends with the sums of its 공급가액 and 세액
+    columns. Candidates only: the arithmetic (lines sum, net + tax = gross) decides whether they are.
+    """
+    if not row.boxes or _TABLE_TOTAL.fullmatch(row.boxes[0].text) is None:
+        return []
+    cells = [(parse_number(box.text, style), box) for box in row.boxes[1:]]
+    if len(cells) != 2 or any(number is None or number.percent for number, _ in cells):
+        return []
+    return [
+        _candidate(kind, number.value, "계", row, *row_span_of(row, box))
+        for kind, (number, box) in zip(("net", "tax"), cells, strict=True)
+        if number is not None
+    ]
+
+
 def _candidate(kind: str, value: Decimal, label: str, row: TextRow, start: int, end: int) -> AmountCandidate:
     return AmountCandidate(kind, value, label, row.index, row.evidence(start, end), row.confidence(start, end))
 
@@ -80,7 +99,26 @@ def _amount_below(rows: list[TextRow], hit: LabelHit, kind: str, style: NumberSt
         if parsed is not None and not parsed.percent:
             start, end = row_span_of(row, box)
             return [_candidate(kind, parsed.value, hit.label, row, start, end)]
-    return []
+    return _amount_in_next_cell(rows, hit, kind, style)
+
+
+def _amount_in_next_cell(rows: list[TextRow], hit: LabelHit, kind: str, style: NumberStyle) -> list[AmountCandidate]:
+    """`합계금액 | 일금 사백일십육만이백원정 (₩4,160,200)`: the value cell right of the label, its baseline a little
+    lower (so it lands on the next row); the amount in words first, then in figures with the currency sign.
+    """
+    label = hit.row.box_at(hit.start)
+    if label is None or not hit.row.placed or hit.row.index + 1 >= len(rows):
+        return []
+    row = rows[hit.row.index + 1]
+    if row.page != hit.row.page or row.part != hit.row.part or not row.placed:
+        return []
+    if row.boxes[0].top >= label.bottom or row.boxes[0].x0 < label.x1:
+        return []  # not beside the label: a row of its own below
+    marked = [(n, s, e) for n, s, e in find_numbers(row.text, style) if n.currency and not n.percent]
+    if not marked:
+        return []
+    number, start, end = marked[0]
+    return [_candidate(kind, number.value, hit.label, row, start, end)]
 
 
 def choose_totals(candidates: list[AmountCandidate], lines_sum: Decimal | None) -> Totals:

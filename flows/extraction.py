@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from extractors.invoice import with_invoice
 from extractors.llm import LLMError, extract_with_llm
 from extractors.merge import combine
 from extractors.rules import extract_with_rules
 from flows.runtime import Runtime
 from schemas.company import LearntAliases
 from schemas.envelope import Envelope
-from schemas.extraction import Extraction
+from schemas.extraction import Extraction, Kind
 from schemas.fields import ValidatorResult
 from schemas.text import DocumentText
 
@@ -33,8 +34,13 @@ def unreadable_reason(text: DocumentText) -> str | None:
 
 
 def extract_document(rt: Runtime, text: DocumentText, envelope: Envelope, learnt: LearntAliases) -> Extraction:
-    """Rules always; the LLM when on; `combine` sets every field's confidence from both (and the evidence)."""
+    """Rules always (with the invoice reader for an invoice); the LLM when on.
+
+    `combine` sets every field's confidence from both (and the evidence).
+    """
     rules = extract_with_rules(text, envelope, rt.company, learnt)
+    if rules.kind.value is Kind.INVOICE:
+        rules = with_invoice(rules, text, rt.company)
     rules.validators.extend(_unread_parts(text))
     answer, error = None, None
     if rt.llm is not None:

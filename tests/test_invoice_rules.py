@@ -209,3 +209,26 @@ def test_unit_price_against_the_price_list(tmp_path: Path) -> None:
     assert prices["items.0.unit_price"].ok
     assert not prices["items.1.unit_price"].ok
     assert "+9.1 %" in prices["items.1.unit_price"].message
+
+
+def test_sample_statement_through_the_pipeline_reads_header_lines_and_totals(intake_home: Path) -> None:
+    """The sample inbox's 거래명세서: an unlabelled `No.`, `성명` after the company, `계` sums, `(₩…)` gross."""
+    from flows.runtime import open_runtime
+    from flows.stages import extract_file
+
+    statement = Path(__file__).parent.parent / "samples" / "inbox" / "docs" / "18_supplier_statement.pdf"
+    with open_runtime() as rt:
+        extraction = extract_file(rt, statement)
+    header = extraction.invoice
+    assert header is not None
+    assert (header.supplier.value, header.buyer.value) == ("(주)동아베어링상사", "한빛산업자재(주)")
+    assert (header.number.value, str(header.date.value), header.currency.value) == ("20261118-07", "2026-11-18", "KRW")
+    assert (header.net.value, header.tax.value, header.gross.value) == (3_782_000, 378_200, 4_160_200)
+    lines = [(i.sku.value, i.quantity.value, i.unit_price.value, i.amount.value) for i in extraction.items]
+    assert lines == [
+        ("BRG-6204ZZ", 500, 3350, 1_675_000),
+        ("BRG-6205ZZ", 400, 3980, 1_592_000),
+        ("BRG-6206ZZ", 100, 5150, 515_000),
+    ]
+    checks = {v.name: v.ok for v in extraction.validators}
+    assert checks["lines_sum"] and checks["net_plus_tax"] and checks["vat_10_percent"]
