@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
 
+import numpy as np
+
 from flows.evaluation import routing_rates
 from flows.stages import Outcome
 from pricing.decision import decide
@@ -95,24 +97,44 @@ def best_safe(rows: Sequence[SweepRow]) -> list[SweepRow]:
     return [row for row in safe if row.auto_rate == top]
 
 
-def _margin_key(row: SweepRow) -> tuple[float, tuple[float, ...]]:
+def _threshold_sum(row: SweepRow) -> tuple[float, tuple[float, ...]]:
     """Higher thresholds first: the same documents go through with the least room for a lower-confidence one."""
     return sum(row.thresholds.values()), tuple(row.thresholds.values())
 
 
-def most_margin(rows: Sequence[SweepRow]) -> SweepRow | None:
-    return max(rows, key=_margin_key, default=None)
+class Margins:
+    """How far settings sit above the settings on the grid that let a wrong document through.
+
+    A wrong document that goes through at some thresholds goes through at any lower ones too, so the margin of a
+    setting is the least amount by which every threshold would have to drop together (the largest single drop,
+    L-infinity) to reach such a setting. None when no setting on the grid lets one through: the data then sets
+    no lower bound and cannot vouch for low thresholds either.
+    """
+
+    def __init__(self, rows: Sequence[SweepRow]) -> None:
+        unsafe = [list(row.thresholds.values()) for row in rows if not row.safe]
+        self._unsafe = np.array(unsafe, dtype=float).reshape(-1, len(THRESHOLDS))
+
+    def of(self, row: SweepRow) -> float | None:
+        if not len(self._unsafe):
+            return None
+        drops = np.clip(np.array(list(row.thresholds.values())) - self._unsafe, 0.0, None)
+        return round(float(drops.max(axis=1).min()), 4)
+
+    def most(self, rows: Sequence[SweepRow]) -> SweepRow | None:
+        """The row with the widest margin; between equal margins the one with the higher thresholds."""
+        return max(rows, key=lambda row: (self.of(row) or 0.0, _threshold_sum(row)), default=None)
 
 
 def frontier(rows: Sequence[SweepRow]) -> list[SweepRow]:
-    """Per auto rate reached: the setting with the fewest undetected errors, then the most margin."""
+    """Per auto rate reached: the setting with the fewest undetected errors, then the highest thresholds."""
     by_rate: dict[float, list[SweepRow]] = {}
     for row in rows:
         by_rate.setdefault(row.auto_rate, []).append(row)
     chosen = []
     for rate in sorted(by_rate):
         fewest = min(row.undetected_error_rate for row in by_rate[rate])
-        chosen.append(max((r for r in by_rate[rate] if r.undetected_error_rate == fewest), key=_margin_key))
+        chosen.append(max((r for r in by_rate[rate] if r.undetected_error_rate == fewest), key=_threshold_sum))
     return chosen
 
 
@@ -129,14 +151,15 @@ def one_at_a_time(rows: Sequence[SweepRow], current: SweepRow) -> Iterator[tuple
 def sweep_json(rows: Sequence[SweepRow], current: SweepRow, extractor: str) -> str:
     best = best_safe(rows)
     best_ids = {id(row) for row in best}
-    chosen = most_margin(best)
+    margins = Margins(rows)
+    chosen = margins.most(best)
     return json.dumps(
         {
             "documents": current.documents,
             "extractor": extractor,
             "settings": len(rows),
-            "current": current.as_json(),
-            "best_safe": chosen.as_json() if chosen else None,
+            "current": {**current.as_json(), "margin": margins.of(current)},
+            "best_safe": {**chosen.as_json(), "margin": margins.of(chosen)} if chosen else None,
             "rows": [{**row.as_json(), "best_safe": id(row) in best_ids} for row in rows],
         },
         ensure_ascii=False,

@@ -13,7 +13,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.calibration import DEFAULT_VALUES, SweepRow, best_safe, frontier, one_at_a_time, sweep, sweep_json
+from flows.calibration import (
+    DEFAULT_VALUES,
+    THRESHOLDS,
+    Margins,
+    SweepRow,
+    best_safe,
+    frontier,
+    one_at_a_time,
+    sweep,
+    sweep_json,
+)
 from flows.evaluation import Label, compute_metrics, document_correct, dump, load_labels, predict
 from flows.runtime import open_runtime
 
@@ -39,13 +49,14 @@ def _parse_values(text: str) -> tuple[float, ...]:
     return values
 
 
-def _row_line(row: SweepRow, notes: str) -> str:
+def _row_line(row: SweepRow, margin: float | None, notes: str = "") -> str:
     settings = " ".join(f"{value:>8.2f}" for value in row.thresholds.values())
-    return f"{row.auto_rate:6.3f} {row.undetected_error_rate:10.3f}  {settings}  {notes}"
+    shown = "none" if margin is None else f"{margin:.2f}"
+    return f"{row.auto_rate:6.3f} {row.undetected_error_rate:10.3f} {shown:>6}  {settings}  {notes}"
 
 
 def _print_calibration(console: Console, rows: list[SweepRow], current: SweepRow, extractor: str) -> None:
-    names = " ".join(f"{name:>8}" for name in current.thresholds)
+    margins = Margins(rows)
     console.print(f"{len(rows)} threshold settings over {current.documents} documents ({extractor})")
     console.print("\none threshold at a time, the others as now ([green]safe[/green] = undetected 0):")
     console.print(f"{'threshold':>10} {'value':>6} {'auto':>6} {'undetected':>10}")
@@ -53,17 +64,21 @@ def _print_calibration(console: Console, rows: list[SweepRow], current: SweepRow
         mark = "[green]safe[/green]" if row.safe else "[red]lets a wrong one through[/red]"
         now = "  <- now" if value == current.thresholds[name] else ""
         console.print(f"{name:>10} {value:6.2f} {row.auto_rate:6.3f} {row.undetected_error_rate:10.3f}  {mark}{now}")
-    console.print("\neach auto rate reached: the setting with the fewest undetected errors, then the most margin")
-    console.print(f"{'auto':>6} {'undetected':>10}  {names}")
-    top_safe = max((r.auto_rate for r in best_safe(rows)), default=None)
+    console.print(
+        "\neach auto rate reached: the setting with the fewest undetected errors, then the highest thresholds\n"
+        "(margin: how far all thresholds could drop together before a wrong document goes through on this grid;"
+        " none: no setting on the grid lets one through)"
+    )
+    header = f"{'auto':>6} {'undetected':>10} {'margin':>6}  " + " ".join(f"{name:>8}" for name in THRESHOLDS)
+    console.print(header)
     for row in frontier(rows):
-        notes = []
-        if row.safe and row.auto_rate == top_safe:
-            notes.append("[green]best safe[/green]")
-        if row.auto_rate == current.auto_rate and row.undetected_error_rate == current.undetected_error_rate:
-            notes.append("current defaults reach this rate")
-        console.print(_row_line(row, ", ".join(notes)))
-    console.print(f"\ncurrent: {_row_line(current, '')}")
+        now = row.auto_rate == current.auto_rate and row.undetected_error_rate == current.undetected_error_rate
+        console.print(_row_line(row, margins.of(row), "current defaults reach this rate" if now else ""))
+    console.print(f"\n{'':12}{header}")
+    console.print(f"{'current':12}{_row_line(current, margins.of(current))}")
+    best = margins.most(best_safe(rows))
+    if best is not None:
+        console.print(f"{'best safe':12}{_row_line(best, margins.of(best), '(highest safe auto rate, widest margin)')}")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ import pytest
 from fixtures_pricing import DAY, extraction, item, tiny_company
 from typer.testing import CliRunner
 
-from flows.calibration import THRESHOLDS, DocumentRouter, SweepRow, best_safe, frontier, one_at_a_time, sweep
+from flows.calibration import THRESHOLDS, DocumentRouter, Margins, SweepRow, best_safe, frontier, one_at_a_time, sweep
 from flows.cli import app
 from flows.stages import Outcome
 from pricing.decision import decide
@@ -101,6 +101,17 @@ def test_best_safe_and_frontier_keep_the_most_margin(swept) -> None:
     ]
 
 
+def test_margin_is_the_drop_that_would_let_the_wrong_document_through(swept) -> None:
+    rows, current = swept
+    margins = Margins(rows)
+    assert margins.of(current) == 0.2  # B goes through once quantity drops from 0.8 to the grid's 0.6
+    assert margins.of(_row(rows, quantity=0.6)) == 0.0
+    best = margins.most(best_safe(rows))
+    assert best is not None
+    assert (tuple(best.thresholds.values()), margins.of(best)) == ((0.6, 0.9, 0.8, 0.9, 0.9), 0.3)
+    assert Margins([row for row in rows if row.safe]).of(current) is None  # no wrong document on the grid: no bound
+
+
 def test_one_at_a_time_varies_a_single_threshold(swept) -> None:
     rows, current = swept
     quantity = [(value, row.auto_rate) for name, value, row in one_at_a_time(rows, current) if name == "quantity"]
@@ -155,8 +166,9 @@ def test_calibrate_command_agrees_with_eval_and_finds_a_safe_setting(tmp_path: P
     assert result["settings"] == len(result["rows"]) == 3 * 3 * 2 * 2 * 2
     best = result["best_safe"]
     assert best["undetected_error_rate"] == 0 and 0 < best["auto_rate"] < 0.75
+    assert current["margin"] == 0 and best["margin"] > 0
     flagged = [row for row in result["rows"] if row["best_safe"]]
-    assert {**best, "best_safe": True} in flagged
+    assert {**{k: v for k, v in best.items() if k != "margin"}, "best_safe": True} in flagged
     assert all(row["undetected_error_rate"] == 0 and row["auto_rate"] == best["auto_rate"] for row in flagged)
 
 
