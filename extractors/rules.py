@@ -24,6 +24,8 @@ _KIND_PATTERNS: dict[Kind, tuple[tuple[str, float], ...]] = {
     Kind.INVOICE: (
         (r"거래\s*명세\s*[서표]", 1.0), (r"세금\s*계산서", 0.5), (r"(?<!세금)(?<!세금 )계산서", 0.5),
         (r"청구서", 1.0), (r"\binvoice\b", 1.0), (r"\bbill\s+to\b", 1.0), (r"amount\s+due", 1.0), (r"송장", 0.5),
+        # Suppliers abroad title theirs in their own language.
+        (r"\b(?:handels)?rechnung\b", 1.0), (r"\bfactu(?:re|ur|ra)\b", 1.0), (r"\bfattura\b", 1.0),
     ),
     Kind.PO: (
         (r"발주\s*서", 1.5), (r"발주\s*(?:합니다|드립니다|드려요|요청|의뢰|부탁|내역)", 1.5), (r"주문\s*서", 1.5),

@@ -128,3 +128,14 @@ def test_scan_of_a_page_keeps_boxes_and_confidence(tmp_path: Path) -> None:
     _, items, _ = extract_invoice(_document("azure.jpg", [page]))
     assert items[0].quantity.evidence[0].bbox is not None
     assert items[0].quantity.evidence[0].ocr_confidence is not None
+
+
+def test_every_real_invoice_is_read_as_an_invoice_by_the_pipeline(intake_home: Path) -> None:
+    """Classification in the pipeline: English, German, French and Dutch titles all make an invoice."""
+    from flows.runtime import open_runtime
+    from flows.stages import extract_file
+
+    with open_runtime() as rt:
+        kinds = {t.name: extract_file(rt, t.pdf) for t in _truths()}
+    assert {name: e.kind.value.value for name, e in kinds.items() if e.kind.value.value != "invoice"} == {}
+    assert all(e.invoice is not None for e in kinds.values())
