@@ -156,7 +156,10 @@ def issue_quote(document_id: int, quote: PricedQuote, actor: str = "process_docu
             document_id=document_id,
             data={"quote_number": number, "pdf_sha256": pdf_sha, "total": quote.total, "currency": quote.currency},
         )
-    deliver_to_outbox(rt, quote_row.id, document_id, number)
+    try:
+        deliver_to_outbox(rt, quote_row.id, document_id, number)
+    except OSError as exc:  # the quote stands; its outbox delivery stays pending for the next deliver_quotes run
+        get_run_logger().warning("quote %s not copied to the outbox yet: %s", number, exc)
     return number, str(pdf_path)
 
 

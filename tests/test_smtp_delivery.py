@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from fixtures_mail import SmtpServerUnderTest, make_mail
+from prefect import flow
 
 from extractors.envelope import envelope_from_bytes
 from flows.deliver_quotes import deliver_quotes
 from flows.runtime import Runtime, open_runtime
+from flows.tasks import issue_quote
 from quotes.pdf import render_quote_pdf
 from schemas.envelope import Channel
 from schemas.quote import PricedLine, PricedQuote
@@ -37,13 +39,17 @@ def _request_mail() -> bytes:
     return raw.replace(b"Subject:", f"References: {EARLIER_ID}\r\nSubject:".encode(), 1)
 
 
-def _issue_quote(rt: Runtime, raw: bytes, channel: Channel = Channel.IMAP) -> tuple[int, str]:
-    """A document recorded from `raw` with an issued quote and its PDF, as the pipeline leaves it."""
+def _priced_quote(rt: Runtime) -> PricedQuote:
     item = rt.company.catalog[0]
     line = PricedLine(sku=item.sku, name=item.name, unit=item.unit, quantity=Decimal(100),
                       list_price=item.unit_price, unit_price=item.unit_price, amount=item.unit_price * 100)
-    quote = PricedQuote(customer_id=rt.company.customers[0].customer_id, price_date=date(2026, 11, 24),
-                        lines=[line], subtotal=line.amount, vat=line.amount // 10, total=line.amount * 11 // 10)
+    return PricedQuote(customer_id=rt.company.customers[0].customer_id, price_date=date(2026, 11, 24),
+                       lines=[line], subtotal=line.amount, vat=line.amount // 10, total=line.amount * 11 // 10)
+
+
+def _issue_quote(rt: Runtime, raw: bytes, channel: Channel = Channel.IMAP) -> tuple[int, str]:
+    """A document recorded from `raw` with an issued quote and its PDF, its outbox copy not yet delivered."""
+    quote = _priced_quote(rt)
     with session_scope(rt.engine) as session:
         document, _created = documents.create_document(session, envelope_from_bytes(raw, "", channel))
         number = f"{rt.company.seller.quote_prefix}-2026-{document.id:06d}"
@@ -198,3 +204,23 @@ def test_without_smtp_or_without_a_sender_the_quote_only_goes_to_the_outbox(inta
 def _count_smtp_rows(rt: Runtime) -> int:
     with session_scope(rt.engine) as session:
         return len(deliveries.pending_deliveries(session, channel=DeliveryChannel.SMTP))
+
+
+@flow(validate_parameters=False)
+def _issue_in_a_flow(document_id: int, quote: PricedQuote) -> tuple[str, str]:
+    return issue_quote(document_id, quote)
+
+
+def test_the_pipeline_puts_an_issued_quote_in_the_outbox_once(intake_home: Path) -> None:
+    with _runtime(intake_home, None) as rt:
+        with session_scope(rt.engine) as session:
+            envelope = envelope_from_bytes(b"%PDF-1.4 scanned order\n%%EOF\n", "order.pdf", Channel.DROP)
+            document_id = documents.create_document(session, envelope)[0].id
+        number, pdf_path = _issue_in_a_flow(document_id, _priced_quote(rt))
+        report = deliver_quotes()
+        outbox_copy = (rt.outbox_dir / f"{number}.pdf").read_bytes()
+        with session_scope(rt.engine) as session:
+            actions = [e.action for e in list_events(session, document_id=document_id)]
+
+    assert outbox_copy == Path(pdf_path).read_bytes()
+    assert report.outbox == [] and actions.count("quote.outbox") == 1
