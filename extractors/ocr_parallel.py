@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +42,9 @@ def _worker_environment() -> None:
     # with N workers, N × (cores) threads would thrash.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     cv2.setNumThreads(1)
+    # Ctrl-C in a terminal reaches the whole process group: a worker that died of it would break the pool and
+    # fail the pages in flight. The parent decides what an interrupt means (intake batch finishes those pages).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}
