@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -14,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
@@ -110,6 +112,10 @@ def _first_ctrl_c_stops(progress: _BatchProgress, err_console: Console) -> Itera
         signal.signal(signal.SIGINT, previous)
 
 
+def _resume_hint(what: str, folder: Path) -> str:
+    return f"{what}. Run `intake batch {shlex.quote(str(folder))}` again to continue where it stopped."
+
+
 def _summary_json(report: BatchReport, rows: list[InvoiceRow], others: int, exported: list[Path]) -> str:
     return json.dumps(
         {
@@ -134,7 +140,7 @@ def _summary_json(report: BatchReport, rows: list[InvoiceRow], others: int, expo
 
 def _print_summary(console: Console, report: BatchReport, rows: list[InvoiceRow], others: int) -> None:
     documents = sum(report.counts().values())
-    console.print(f"[bold]{report.folder}[/bold]: {len(report.entries)} file(s), {documents} document(s)")
+    console.print(f"[bold]{escape(report.folder)}[/bold]: {len(report.entries)} file(s), {documents} document(s)")
     rate = f" ({60 * report.processed / report.seconds:.1f} docs/min)" if report.processed and report.seconds else ""
     console.print(f"processed now: {report.processed} in {report.seconds:.0f} s{rate}")
     console.print("outcomes: " + ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items())))
@@ -143,13 +149,13 @@ def _print_summary(console: Console, report: BatchReport, rows: list[InvoiceRow]
     if report.failures:
         console.print(f"[red]failed ({len(report.failures)}):[/red]")
         for entry in report.failures:
-            console.print(f"  {entry.file}: {entry.error}", soft_wrap=True)
+            console.print(escape(f"  {entry.file}: {entry.error}"), soft_wrap=True)
     if report.duplicates:
         console.print(f"duplicates (same bytes, processed once): {len(report.duplicates)}")
         for entry in report.duplicates:
-            console.print(f"  {entry.file} = {entry.duplicate_of}", soft_wrap=True)
+            console.print(escape(f"  {entry.file} = {entry.duplicate_of}"), soft_wrap=True)
     if report.skipped:
-        console.print(f"skipped, not a document type we read: {', '.join(report.skipped)}", soft_wrap=True)
+        console.print(escape(f"skipped, not a document type we read: {', '.join(report.skipped)}"), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -204,7 +210,7 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[red]company configuration error:[/red] {exc}", soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
-            err_console.print(f"stopped. Run `intake batch {folder}` again to continue where it stopped.")
+            err_console.print(_resume_hint("stopped", folder), soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         for path in exports:
             write_export(path, rows)
@@ -215,6 +221,6 @@ def register(app: typer.Typer) -> None:
             for path in exports:
                 console.print(f"exported {len(rows)} row(s) to {path}")
         if report.interrupted:
-            err_console.print(f"interrupted. Run `intake batch {folder}` again to continue where it stopped.")
+            err_console.print(_resume_hint("interrupted", folder), soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED)
         raise typer.Exit(1 if report.failures else 0)
