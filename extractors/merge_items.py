@@ -8,6 +8,7 @@ reader found -> less sure, and named too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -156,12 +157,22 @@ def merge_items(
                 # A piece of a line already read as an item: the model split one line in two ("기어오일 20L",
                 # then "말통").
                 notes.append(f"the LLM also listed '{reading.item.description}', part of an item above: ignored")
+            elif not _names_a_product(reading.item.description):
+                notes.append(f"the LLM also listed '{reading.item.description}', a quantity, not a product: ignored")
             else:
                 merged.append(_llm_only(reading, reading.where, number, disagreements))
         elif reading is not None:
             # Words or a quantity that are nowhere on one line of the document: a small model invents some.
             notes.append(f"the LLM also listed '{reading.item.description}', not stated in the text: ignored")
     return merged
+
+
+def _names_a_product(description: str) -> bool:
+    """A word or code besides the quantities: "200리터" alone is a quantity the model split off its item."""
+    chars = list(description)
+    for mention in find_quantities(description):
+        chars[mention.start : mention.end] = " " * (mention.end - mention.start)
+    return re.search(r"[^\W_]", "".join(chars)) is not None
 
 
 def _both(item: LineItem, reading: LLMItemReading, number: int, disagreements: list[str]) -> LineItem:

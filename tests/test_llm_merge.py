@@ -270,3 +270,14 @@ def test_another_item_in_a_run_on_line_is_kept_for_review(company: CompanyConfig
     hose = merged.items[1]
     assert hose.sku.source == "llm" and hose.sku.confidence < THRESHOLDS.threshold_sku
     assert "llm_rules_agree" in _failed(merged)
+
+
+def test_a_quantity_the_model_lists_as_an_item_is_not_one(company: CompanyConfig) -> None:
+    text, envelope = _mail("작동유 46번 200리터 보내주세요")
+    read_nothing = extract_with_rules(DocumentText(), envelope, company)
+    answer = _answer([("작동유 46번", 200, None), ("200리터", 200, None)])
+
+    merged = combine(read_nothing, answer, text, envelope, company)
+
+    assert [(i.sku.value, i.quantity.value) for i in merged.items] == [("OIL-HYD46", Decimal(200))]
+    assert any("'200리터', a quantity, not a product" in note for note in merged.notes)
