@@ -97,6 +97,16 @@ _idle: dict[str, list[int]] = {}  # loaded engines not in use, by language set
 _created: list[int] = []
 
 
+def _new_lock_after_fork() -> None:
+    # A fork while another thread held the lock would leave it held for good in the child; the engines
+    # themselves are copied with the memory and stay usable there.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
+
+
 def _library() -> ctypes.CDLL:
     global _api
     with _lock:
@@ -182,7 +192,7 @@ def _run(image: np.ndarray, languages: str, psm: int) -> tuple[str, str]:
             api.TessBaseAPISetVariable(handle, name.encode(), value.encode())
         api.TessBaseAPISetImage(handle, pixels.ctypes.data, pixels.shape[1], pixels.shape[0], 1, pixels.strides[0])
         monitor = api.TessMonitorCreate()
-        api.TessMonitorSetDeadlineMSecs(monitor, TESSERACT_TIMEOUT_SECONDS * 1000)
+        api.TessMonitorSetDeadlineMSecs(monitor, int(TESSERACT_TIMEOUT_SECONDS * 1000))
         try:
             if api.TessBaseAPIRecognize(handle, monitor) != 0:
                 raise OcrEngineError(f"tesseract failed or took over {TESSERACT_TIMEOUT_SECONDS} s on a page")

@@ -18,10 +18,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from extractors.ocr import ImageRejected, ocr_image, ocr_many, ocr_pdf_pages
+from extractors import ocr_tesseract
+from extractors.ocr import ImageRejected, OcrEngineError, ocr_image, ocr_many, ocr_pdf_pages
 from extractors.ocr_numbers import reread_numbers
 from extractors.ocr_preprocess import estimate_skew, prepare_page
-from extractors.ocr_tesseract import OcrWord
+from extractors.ocr_tesseract import OcrWord, read_words
 from schemas.settings import Settings
 
 SETTINGS = Settings(ocr_workers=1)
@@ -84,6 +85,19 @@ def test_every_frame_of_a_tiff_is_a_page() -> None:
     assert all(p.method == "ocr" and p.ocr_confidence and p.lines for p in pages)
     assert "4711" in pages[0].text
     assert "55,000원" in pages[1].text.replace(" ", "")
+
+
+def test_engine_failures_are_engine_errors_and_the_engine_reads_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tesseract runs in this process (libtesseract): a missing language and a page over the time limit are
+    OcrEngineErrors, not crashes, and the same engine then reads the next page."""
+    image = np.asarray(_text_image(["Invoice number 4711", "Quantity 12"]))
+    with pytest.raises(OcrEngineError, match="language data"):
+        read_words(image, "xyz", 6)
+    with monkeypatch.context() as patched:
+        patched.setattr(ocr_tesseract, "TESSERACT_TIMEOUT_SECONDS", 0.001)
+        with pytest.raises(OcrEngineError, match="took over"):
+            read_words(image, "eng", 6)
+    assert "4711" in [w.text for w in read_words(image, "eng", 6)]
 
 
 def test_skew_is_measured_and_removed(korean_page: Path) -> None:
