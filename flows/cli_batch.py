@@ -73,12 +73,14 @@ class _BatchProgress:
             if show
             else None
         )
-        self.task_id = self.bar.add_task("documents", total=None, failed=0) if self.bar else None
+        # Not started until the documents are listed: Prefect's start-up is no part of the rate or the ETA.
+        self.task_id = self.bar.add_task("documents", total=None, failed=0, start=False) if self.bar else None
 
     def started(self, todo: int, done_before: int) -> None:
         if self.bar is not None and self.task_id is not None:
             before = f" ({done_before} done earlier)" if done_before else ""
             self.bar.update(self.task_id, total=todo, description=f"documents{before}")
+            self.bar.start_task(self.task_id)
             self.bar.start()
 
     def finished(self, entry: BatchEntry) -> None:
