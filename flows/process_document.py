@@ -48,12 +48,15 @@ def _finished_stages(document_id: int, status: str) -> tuple[DocumentText | None
 
 
 def _nothing_to_read(document_id: int) -> str | None:
-    """Why an input has no part at all (a zero-byte file): a failure to show, not an empty "other" document."""
+    """Why an input yielded no part at all (a zero-byte file): a failure to show, not an empty "other" document.
+
+    An input without parts and without errors (a mail with nothing in it) goes on and ends as "not a request".
+    """
     with session_scope(current_runtime().engine) as session:
         envelope = documents.get_envelope(session, document_id)
-    if envelope.parts:
+    if envelope.parts or not envelope.errors:
         return None
-    return "; ".join(envelope.errors) or "nothing to read in this input"
+    return "; ".join(envelope.errors)
 
 
 @flow(name="process_document", log_prints=False, validate_parameters=False)
