@@ -189,9 +189,9 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"not a folder: {folder}")
             raise typer.Exit(2)
         exports = export or []
-        bad = [str(p) for p in exports if p.suffix.lower() not in EXPORT_SUFFIXES]
+        bad = [str(p) for p in exports if p.suffix.lower() not in EXPORT_SUFFIXES or not p.parent.is_dir()]
         if bad:
-            err_console.print(f"--export takes a .csv or .json file name, not {', '.join(bad)}")
+            err_console.print(f"--export takes a .csv or .json file in an existing folder, not {', '.join(bad)}")
             raise typer.Exit(2)
         settings = Settings()
         progress = _BatchProgress(err_console, sys.stderr.isatty() if show_progress is None else show_progress)

@@ -132,6 +132,14 @@ def test_batch_outcomes_failures_and_export(
     assert json.loads(again.stdout)["processed"] == 0
 
 
+def test_bad_usage_exits_2_before_anything_is_processed(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["batch", str(tmp_path / "missing")]).exit_code == 2
+    assert runner.invoke(app, ["batch", str(tmp_path), "--export", str(tmp_path / "rows.xlsx")]).exit_code == 2
+    assert runner.invoke(app, ["batch", str(tmp_path), "--export", str(tmp_path / "no" / "rows.csv")]).exit_code == 2
+    assert runner.invoke(app, ["batch", str(tmp_path), "--workers", "0"]).exit_code == 2
+
+
 def test_a_finished_batch_processes_nothing_again(prefect_harness: None, intake_home: Path, tmp_path: Path) -> None:
     """Judged by the store: no new audit event, no new extraction, on the second run."""
     folder = tmp_path / "inbox"
