@@ -14,9 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
 
-import numpy as np
-
-from flows.evaluation import routing_rates
+from flows.evaluation import goes_straight_through, routing_rates
 from flows.stages import Outcome
 from pricing.decision import decide
 from schemas.review import Route
@@ -73,11 +71,60 @@ class DocumentRouter:
             self._routes[key] = decide(ex, self._outcome.quote, self._settings.model_copy(update=update)).route
         return self._routes[key]
 
+    def passing_drop(self, thresholds: dict[str, float]) -> float | None:
+        """The least amount by which all thresholds dropping together let this document go straight through
+        (0 when it already does); None when not even thresholds of 0 would.
+
+        Its route only changes where a lowered threshold meets one of its confidences, so those drops are the
+        only candidates: the answer is exact, not limited to a grid.
+        """
+        values = thresholds.values()
+        drops = sorted({0.0} | {t - c for t in values for c in self._confidences if c <= t})
+        for drop in drops:
+            # the nudge makes "lowered to exactly c" clear c despite float rounding
+            lowered = {name: max(0.0, value - drop - 1e-9) for name, value in thresholds.items()}
+            if goes_straight_through(self.route(lowered)):
+                return round(drop, 4)
+        return None
+
+
+class Margins:
+    """How far a setting sits above the thresholds at which a wrong document of the set goes straight through.
+
+    The margin is the least amount by which all thresholds would have to drop together for some wrong document
+    to go through (a wrong document that goes through at some thresholds does at any lower ones). None when no
+    thresholds, however low, let one through: the data then sets no lower bound, and cannot vouch for low
+    thresholds either.
+    """
+
+    def __init__(self, routers: Sequence[DocumentRouter], correct: Sequence[bool]) -> None:
+        self._wrong = [router for router, right in zip(routers, correct, strict=True) if not right]
+
+    def of(self, row: SweepRow) -> float | None:
+        drops = [d for router in self._wrong if (d := router.passing_drop(row.thresholds)) is not None]
+        return min(drops, default=None)
+
+    def most(self, rows: Sequence[SweepRow]) -> SweepRow | None:
+        """The row with the widest margin; between equal margins the one with the higher thresholds."""
+        return max(rows, key=lambda row: (_or_infinite(self.of(row)), _threshold_sum(row)), default=None)
+
+
+def _or_infinite(margin: float | None) -> float:
+    return float("inf") if margin is None else margin
+
+
+@dataclass
+class Calibration:
+    rows: list[SweepRow]
+    current: SweepRow
+    margins: Margins
+
 
 def sweep(
     outcomes: Sequence[Outcome], correct: Sequence[bool], settings: Settings, values: Sequence[float] = DEFAULT_VALUES
-) -> tuple[list[SweepRow], SweepRow]:
-    """Every combination of `values` (plus the current value) for each threshold, and the current setting's row."""
+) -> Calibration:
+    """Every combination of `values` (plus the current value) for each threshold, the current setting's row, and
+    the margins of any setting."""
     now = current_thresholds(settings)
     axes = [sorted({*values, now[name]}) for name in THRESHOLDS]
     routers = [DocumentRouter(outcome, settings) for outcome in outcomes]
@@ -87,7 +134,7 @@ def sweep(
         auto, undetected = routing_rates([r.route(thresholds) for r in routers], correct)
         rows.append(SweepRow(thresholds, len(outcomes), auto, undetected))
     current = next(row for row in rows if row.thresholds == now)
-    return rows, current
+    return Calibration(rows, current, Margins(routers, correct))
 
 
 def best_safe(rows: Sequence[SweepRow]) -> list[SweepRow]:
@@ -100,30 +147,6 @@ def best_safe(rows: Sequence[SweepRow]) -> list[SweepRow]:
 def _threshold_sum(row: SweepRow) -> tuple[float, tuple[float, ...]]:
     """Higher thresholds first: the same documents go through with the least room for a lower-confidence one."""
     return sum(row.thresholds.values()), tuple(row.thresholds.values())
-
-
-class Margins:
-    """How far settings sit above the settings on the grid that let a wrong document through.
-
-    A wrong document that goes through at some thresholds goes through at any lower ones too, so the margin of a
-    setting is the least amount by which every threshold would have to drop together (the largest single drop,
-    L-infinity) to reach such a setting. None when no setting on the grid lets one through: the data then sets
-    no lower bound and cannot vouch for low thresholds either.
-    """
-
-    def __init__(self, rows: Sequence[SweepRow]) -> None:
-        unsafe = [list(row.thresholds.values()) for row in rows if not row.safe]
-        self._unsafe = np.array(unsafe, dtype=float).reshape(-1, len(THRESHOLDS))
-
-    def of(self, row: SweepRow) -> float | None:
-        if not len(self._unsafe):
-            return None
-        drops = np.clip(np.array(list(row.thresholds.values())) - self._unsafe, 0.0, None)
-        return round(float(drops.max(axis=1).min()), 4)
-
-    def most(self, rows: Sequence[SweepRow]) -> SweepRow | None:
-        """The row with the widest margin; between equal margins the one with the higher thresholds."""
-        return max(rows, key=lambda row: (self.of(row) or 0.0, _threshold_sum(row)), default=None)
 
 
 def frontier(rows: Sequence[SweepRow]) -> list[SweepRow]:
@@ -148,17 +171,17 @@ def one_at_a_time(rows: Sequence[SweepRow], current: SweepRow) -> Iterator[tuple
             yield name, value, by_setting[tuple(setting.values())]
 
 
-def sweep_json(rows: Sequence[SweepRow], current: SweepRow, extractor: str) -> str:
+def sweep_json(calibration: Calibration, extractor: str) -> str:
+    rows, margins = calibration.rows, calibration.margins
     best = best_safe(rows)
     best_ids = {id(row) for row in best}
-    margins = Margins(rows)
     chosen = margins.most(best)
     return json.dumps(
         {
-            "documents": current.documents,
+            "documents": calibration.current.documents,
             "extractor": extractor,
             "settings": len(rows),
-            "current": {**current.as_json(), "margin": margins.of(current)},
+            "current": {**calibration.current.as_json(), "margin": margins.of(calibration.current)},
             "best_safe": {**chosen.as_json(), "margin": margins.of(chosen)} if chosen else None,
             "rows": [{**row.as_json(), "best_safe": id(row) in best_ids} for row in rows],
         },

@@ -16,7 +16,7 @@ from rich.console import Console
 from flows.calibration import (
     DEFAULT_VALUES,
     THRESHOLDS,
-    Margins,
+    Calibration,
     SweepRow,
     best_safe,
     frontier,
@@ -55,8 +55,8 @@ def _row_line(row: SweepRow, margin: float | None, notes: str = "") -> str:
     return f"{row.auto_rate:6.3f} {row.undetected_error_rate:10.3f} {shown:>6}  {settings}  {notes}"
 
 
-def _print_calibration(console: Console, rows: list[SweepRow], current: SweepRow, extractor: str) -> None:
-    margins = Margins(rows)
+def _print_calibration(console: Console, calibration: Calibration, extractor: str) -> None:
+    rows, current, margins = calibration.rows, calibration.current, calibration.margins
     console.print(f"{len(rows)} threshold settings over {current.documents} documents ({extractor})")
     console.print("\none threshold at a time, the others as now ([green]safe[/green] = undetected 0):")
     console.print(f"{'threshold':>10} {'value':>6} {'auto':>6} {'undetected':>10}")
@@ -66,8 +66,8 @@ def _print_calibration(console: Console, rows: list[SweepRow], current: SweepRow
         console.print(f"{name:>10} {value:6.2f} {row.auto_rate:6.3f} {row.undetected_error_rate:10.3f}  {mark}{now}")
     console.print(
         "\neach auto rate reached: the setting with the fewest undetected errors, then the highest thresholds\n"
-        "(margin: how far all thresholds could drop together before a wrong document goes through on this grid;"
-        " none: no setting on the grid lets one through)"
+        "(margin: how far all thresholds could drop together before a wrong document of the set goes through;"
+        " none: not even thresholds of 0 let one through)"
     )
     header = f"{'auto':>6} {'undetected':>10} {'margin':>6}  " + " ".join(f"{name:>8}" for name in THRESHOLDS)
     console.print(header)
@@ -122,9 +122,9 @@ def register(app: typer.Typer) -> None:
             settings = rt.settings
         correct = [document_correct(label, pred) for label, (_, pred) in zip(labels, predicted, strict=True)]
         outcomes = [outcome for outcome, _ in predicted]
-        rows, current = sweep(outcomes, correct, settings, grid)
+        calibration = sweep(outcomes, correct, settings, grid)
         extractor = next((o.extraction.extractor for o in outcomes if o.extraction), "no extraction")
         if as_json:
-            print(sweep_json(rows, current, extractor))
+            print(sweep_json(calibration, extractor))
             return
-        _print_calibration(Console(width=160), rows, current, extractor)
+        _print_calibration(Console(width=160), calibration, extractor)

@@ -14,7 +14,17 @@ import pytest
 from fixtures_pricing import DAY, extraction, item, tiny_company
 from typer.testing import CliRunner
 
-from flows.calibration import THRESHOLDS, DocumentRouter, Margins, SweepRow, best_safe, frontier, one_at_a_time, sweep
+from flows.calibration import (
+    THRESHOLDS,
+    Calibration,
+    DocumentRouter,
+    Margins,
+    SweepRow,
+    best_safe,
+    frontier,
+    one_at_a_time,
+    sweep,
+)
 from flows.cli import app
 from flows.stages import Outcome
 from pricing.decision import decide
@@ -55,8 +65,13 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def swept() -> tuple[list[SweepRow], SweepRow]:
+def calibration() -> Calibration:
     return sweep([_outcome(doc) for doc, _ in DOCS], [right for _, right in DOCS], SETTINGS, VALUES)
+
+
+@pytest.fixture(scope="module")
+def swept(calibration: Calibration) -> tuple[list[SweepRow], SweepRow]:
+    return calibration.rows, calibration.current
 
 
 def _row(rows: list[SweepRow], **changed: float) -> SweepRow:
@@ -101,15 +116,15 @@ def test_best_safe_and_frontier_keep_the_most_margin(swept) -> None:
     ]
 
 
-def test_margin_is_the_drop_that_would_let_the_wrong_document_through(swept) -> None:
-    rows, current = swept
-    margins = Margins(rows)
-    assert margins.of(current) == 0.2  # B goes through once quantity drops from 0.8 to the grid's 0.6
+def test_margin_is_the_drop_that_would_let_the_wrong_document_through(calibration: Calibration) -> None:
+    rows, current, margins = calibration.rows, calibration.current, calibration.margins
+    assert margins.of(current) == 0.1  # B's quantity was read at 0.7: the 0.8 threshold is 0.1 above it
     assert margins.of(_row(rows, quantity=0.6)) == 0.0
+    assert margins.of(_row(rows, quantity=0.9, sku=0.9)) == 0.2  # not limited to the grid's values
     best = margins.most(best_safe(rows))
     assert best is not None
-    assert (tuple(best.thresholds.values()), margins.of(best)) == ((0.6, 0.9, 0.8, 0.9, 0.9), 0.3)
-    assert Margins([row for row in rows if row.safe]).of(current) is None  # no wrong document on the grid: no bound
+    assert (tuple(best.thresholds.values()), margins.of(best)) == ((0.6, 0.9, 0.8, 0.9, 0.9), 0.2)
+    assert Margins([], []).of(current) is None  # no wrong document: no bound
 
 
 def test_one_at_a_time_varies_a_single_threshold(swept) -> None:
