@@ -51,7 +51,7 @@ def _parse_values(text: str) -> tuple[float, ...]:
 
 def _row_line(row: SweepRow, margin: float | None, notes: str = "") -> str:
     settings = " ".join(f"{value:>8.2f}" for value in row.thresholds.values())
-    shown = "none" if margin is None else f"{margin:.2f}"
+    shown = "none" if margin is None else f"{margin:.3f}"
     return f"{row.auto_rate:6.3f} {row.undetected_error_rate:10.3f} {shown:>6}  {settings}  {notes}"
 
 
