@@ -73,16 +73,16 @@ WORDS_SCORE = 0.7  # every word of the value on one line, but not together: weak
 
 def locate_words(value: str, lines: list[SourceLine]) -> Located | None:
     """The line holding every word of `value`, when the words are not written together ("같은 규격 너트" read as
-    "M8 너트" from a sentence about M8 bolts); the span runs from the first word found to the last."""
+    "M8 너트" from a sentence about M8 bolts). The span is the last word, the noun that names the product
+    (너트, hinges): the words before it may belong to another item on the line."""
     words = [folded for word in value.split() if len(folded := _folded(word)[0]) >= 2]
     if not words:
         return None
     for line in lines:
         folded, offsets = _folded(line.text)
-        starts = [folded.find(word) for word in words]
-        if folded and all(start >= 0 for start in starts):
-            ends = [start + len(word) - 1 for start, word in zip(starts, words, strict=True)]
-            return Located(line, offsets[min(starts)], offsets[max(ends)] + 1, WORDS_SCORE)
+        if folded and all(word in folded for word in words):
+            start = folded.find(words[-1])
+            return Located(line, offsets[start], offsets[start + len(words[-1]) - 1] + 1, WORDS_SCORE)
     return None
 
 

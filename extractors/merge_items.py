@@ -109,14 +109,14 @@ def _overlaps(evidence: list[Evidence], reading: LLMItemReading) -> bool:
 
 
 def _another_item(item: LineItem, reading: LLMItemReading) -> bool:
-    """In a stretch of prose the rules read as one item, the LLM names a different catalog item with a quantity of
-    its own ("...유압호스 반 인치 50미터 하고요 ... 작동유 46번 200리터"): not a second reading of the same item."""
-    return (
-        reading.sku is not None
-        and reading.sku != item.sku.value
-        and reading.quantity_at is not None
-        and not _spans_overlap(item.quantity.evidence, reading.quantity_at.evidence())
-    )
+    """In a stretch of prose the rules read as one item, the LLM names a different catalog item with a quantity
+    ("...유압호스 반 인치 50미터 하고요 ... 작동유 46번 200리터"): not a second reading of the same item."""
+    if reading.sku is None or reading.sku == item.sku.value or reading.quantity_at is None:
+        return False
+    # A quantity stated once for two items ("볼트 200개랑 같은 규격 너트도 같은 수량으로") is theirs both when the
+    # model's words name the other item well.
+    named_well = reading.match is not None and reading.match.confidence >= WEAK_MATCH
+    return named_well or not _spans_overlap(item.quantity.evidence, reading.quantity_at.evidence())
 
 
 def _same_place(item: LineItem, reading: LLMItemReading) -> bool:

@@ -281,3 +281,17 @@ def test_a_quantity_the_model_lists_as_an_item_is_not_one(company: CompanyConfig
 
     assert [(i.sku.value, i.quantity.value) for i in merged.items] == [("OIL-HYD46", Decimal(200))]
     assert any("'200리터', a quantity, not a product" in note for note in merged.notes)
+
+
+def test_a_second_item_sharing_the_first_ones_quantity_is_kept_for_review(company: CompanyConfig) -> None:
+    body = "지그 제작 건입니다. M8x40 볼트 200개랑 같은 규격 너트도 같은 수량으로 견적 부탁드립니다."
+    rules, merged = _run(company, body, _answer([("M8x40 볼트", 200, None), ("M8 너트", 200, None)]))
+    assert [i.sku.value for i in rules.items] == ["BLT-M8X40"]
+
+    assert [(i.sku.value, i.quantity.value) for i in merged.items] == [
+        ("BLT-M8X40", Decimal(200)),
+        ("NUT-M8", Decimal(200)),
+    ]
+    nut = merged.items[1]
+    assert nut.sku.evidence[0].text == "너트"  # the words "M8" and "너트" are not written together
+    assert nut.sku.source == "llm" and nut.sku.confidence < THRESHOLDS.threshold_sku
