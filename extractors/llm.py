@@ -26,7 +26,7 @@ from schemas.text import DocumentText
 if TYPE_CHECKING:
     from extractors.local_server import LocalServer
 
-EXTRACT_PROMPT = "extract_v1"
+EXTRACT_PROMPT = "extract_v2"
 
 
 class LLMItem(BaseModel):
