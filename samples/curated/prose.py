@@ -57,12 +57,15 @@ Maintenance Lead | Bukwang Engineering
 
 
 def items_in_one_paragraph(company: CompanyConfig) -> LabelledDocument:
-    text = """안녕하세요 유성금속 생산팀 배성훈입니다.
-신규 지그 제작 건으로 체결류 견적 부탁드립니다. M8x40 볼트 200개랑 같은 규격 너트도 같은 수량으로, 평와셔 M8도 볼트 수만큼 맞춰서 주시면 됩니다. 추가로 M10 나일론 록너트 50개도 같이 견적 내주세요.
-납기는 다음주 수요일 전이면 좋겠습니다.
-
-배성훈 드림
-"""
+    # The request is one paragraph on one line, as a mail client sends it unwrapped.
+    text = (
+        "안녕하세요 유성금속 생산팀 배성훈입니다.\n"
+        "신규 지그 제작 건으로 체결류 견적 부탁드립니다. M8x40 볼트 200개랑 같은 규격 너트도 같은 수량으로, "
+        "평와셔 M8도 볼트 수만큼 맞춰서 주시면 됩니다. 추가로 M10 나일론 록너트 50개도 같이 견적 내주세요.\n"
+        "납기는 다음주 수요일 전이면 좋겠습니다.\n"
+        "\n"
+        "배성훈 드림\n"
+    )
     return mail(
         "25_prose_one_paragraph.eml", "rfq", "C008",
         items(("BLT-M8X40", 200), ("NUT-M8", 200), ("WSH-M8", 200), ("NUT-M10-NY", 50)),
@@ -114,11 +117,14 @@ PC8-02 피팅은 200개 말고 300개로 해주세요. 라인이 하나 더 늘�
 
 def phone_memo_transcript(company: CompanyConfig) -> LabelledDocument:
     # Dictated into a phone's voice memo and mailed as the transcript: no punctuation, no lines, no list.
-    text = """[음성 메모 텍스트 변환]
-네 사장님 태광유압 김태수입니다 다름이 아니고 내일 오전 출고로 주문 좀 넣을게요 유압호스 반 인치 2선짜리 그거 50미터 하고요 양쪽에 피팅 달린 1미터짜리 어셈블리 10개 그리고 작동유 46번 200리터 그렇게 해서 보내주세요 단가는 지난번하고 똑같이 해주시면 되고요 네 수고하세요
-
-iPhone에서 보냄
-"""
+    text = (
+        "[음성 메모 텍스트 변환]\n"
+        "네 사장님 태광유압 김태수입니다 다름이 아니고 내일 오전 출고로 주문 좀 넣을게요 "
+        "유압호스 반 인치 2선짜리 그거 50미터 하고요 양쪽에 피팅 달린 1미터짜리 어셈블리 10개 "
+        "그리고 작동유 46번 200리터 그렇게 해서 보내주세요 단가는 지난번하고 똑같이 해주시면 되고요 네 수고하세요\n"
+        "\n"
+        "iPhone에서 보냄\n"
+    )
     return mail(
         "28_prose_phone_memo.eml", "po", "C010",
         items(("HOS-R2-08", 50), ("HOS-ASM-08", 10), ("OIL-HYD46", 200)),
