@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.evaluation import Label, LabelItem, Prediction, compute_metrics
+from flows.evaluation import Label, LabelItem, Prediction, compute_metrics, load_labels
 from schemas.extraction import Kind
 from schemas.review import Route
 
@@ -27,6 +27,21 @@ def test_eval_json_has_the_contract_keys(tmp_path: Path, monkeypatch) -> None:
     assert set(metrics["items"]) == {"precision", "recall", "f1"}
     assert set(metrics["customer"]) == {"accuracy"}
     assert metrics["documents"] == 4
+
+
+def test_rules_alone_on_the_sample_inbox_send_what_they_miss_to_a_person(tmp_path: Path, monkeypatch) -> None:
+    """The deterministic extractor cannot follow every prose request (samples/README.md, 23-29) line by line; what it
+    misses or doubts there must go to a person rather than into a quote."""
+    monkeypatch.setenv("INTAKE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("INTAKE_LLM", "off")
+    inbox = ROOT / "samples" / "inbox"
+    result = CliRunner().invoke(app, ["eval", str(inbox), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert metrics["documents"] == len(load_labels(inbox))
+    assert metrics["undetected_error_rate"] == 0.0
+    assert metrics["customer"] == {"accuracy": 1.0}
+    assert metrics["items"]["f1"] >= 0.85
 
 
 def _label(items: list[tuple[str, int]], customer: str | None = "C1", kind: Kind = Kind.RFQ) -> Label:
