@@ -8,12 +8,16 @@ A failed document stays failed on the next run unless `retry_failed` asks for an
 Both cores: documents run `workers` at a time, each in a thread of the flow's ThreadPoolTaskRunner, and
 `workers` is also the size of the OCR process pool. A single-page scan is read in its document's thread
 (Tesseract's C API releases the GIL, so two threads read two pages at once); a multi-page document's pages go
-to the pool (extractors/ocr_parallel.py). Each document's other work (its Prefect task and flow runs, ~1.5 s a
-document here, PDF parsing, extraction, store writes) overlaps the other document's OCR. Tesseracts at once:
+to the pool (extractors/ocr_parallel.py). Each document's other work (its Prefect task and flow runs, PDF
+parsing, extraction, store writes) is meant to overlap the other document's OCR. Tesseracts at once:
 `workers`, or one more while a multi-page document's pages in the pool meet a single page in the other thread.
-Measured with benchmarks/batch_bench.py (10 single-page scans, LLM off, 2 cores shared with other jobs at load
-3-4): 1 worker 16.1 pages/minute, 2 workers 18.8 (1.17×), while two raw Tesseracts side by side ran at 0.83×
-of one after the other: the machine had no second core to give then, and the 1.8× target is not shown here.
+Measured with benchmarks/batch_bench.py (10 single-page scans, LLM off, 2 cores shared with other jobs), at
+load ~1 when two raw Tesseracts side by side ran 1.75× as fast as one after the other: 1 worker 27.2 pages/minute,
+2 workers 33.1 (1.22×). Sending single pages to the OCR pool as well gave the same 2-worker time (17.2 s against
+17.1-18.1 s for ten pages), so the simpler path stayed. What does not overlap, by the numbers, is the
+per-document orchestration (a subflow and five task runs: ~0.8 s of the ~2 s a page takes on one worker, in this
+process and Prefect's server). At load 3-4 (ceiling 0.83×: no second core to give) it was 16.1 against 18.8
+pages/minute. The 1.8× target is not reached.
 """
 
 from __future__ import annotations
