@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
 
 from schemas.settings import Settings
@@ -173,12 +173,26 @@ class ImapMailbox:
             if self._settings.imap_mark == "move":
                 if self._done_folder is None:
                     self.prepare_done_folder()
-                self._box.move(uid_set, self._done_folder)
+                self._move(uid_set)
             else:
                 # STORE directly: imap-tools' flag() also runs EXPUNGE, which would purge mail a person deleted.
                 status, data = self._box.client.uid("STORE", uid_set, "+FLAGS.SILENT", rf"(\Seen {HANDLED_KEYWORD})")
                 if status != "OK":
                     raise MailboxRefused(f"server refused to flag handled mail: {data!r}")
+
+
+    def _move(self, uid_set: str) -> None:
+        try:
+            self._box.move(uid_set, self._done_folder)
+        except UnexpectedCommandStatusError as exc:
+            # A concurrent poller moved some of them first; our session has not yet seen those expunges, so the
+            # server refuses the whole set. Learn of them (NOOP) and move what is still here.
+            if "EXPUNGEISSUED" not in str(exc):
+                raise
+            self._box.client.noop()
+            present = self._box.uids(AND(uid=uid_set))
+            if present:
+                self._box.move(present, self._done_folder)
 
 
 def _connect(settings: Settings, host: str) -> BaseMailBox:

@@ -16,6 +16,7 @@ from fixtures_mail import (
     all_documents,
     append_mail,
     folder_uids,
+    imap_settings,
     mail_rows,
     mail_runtime,
     make_mail,
@@ -25,6 +26,7 @@ from imap_tools.folder import MailBoxFolderManager
 from flows import imap
 from flows.imap import HANDLED_KEYWORD, ImapMailbox, MailboxRefused, MailboxUnavailable
 from flows.mailbox import collect_new_mail
+from schemas.settings import Settings
 from store.models import MailState
 
 pytest_plugins = ["fixtures_mail"]
@@ -261,6 +263,21 @@ def test_done_folder_created_by_another_poller_between_check_and_create_is_not_a
     assert len(result.recorded) == 1
     assert folder_uids(dovecot, imap_user, "INBOX") == []
     assert len(folder_uids(dovecot, imap_user, DONE_FOLDER)) == 1
+
+
+def test_moving_mail_another_poller_already_moved_moves_the_rest(dovecot: Dovecot, imap_user: str) -> None:
+    for number in (1, 2):
+        append_mail(dovecot, imap_user, _order_mail(number))
+    settings = imap_settings(Settings(), dovecot, imap_user)
+    with imap.open_mailbox(settings) as ours:
+        ours.prepare_done_folder()
+        first, second = ours.candidate_uids()
+        with dovecot.client(imap_user) as other:  # the other poller is quicker with the first mail
+            other.folder.set("INBOX")
+            other.move(str(first), DONE_FOLDER)
+        ours.mark_handled([first, second])
+    assert folder_uids(dovecot, imap_user, "INBOX") == []
+    assert len(folder_uids(dovecot, imap_user, DONE_FOLDER)) == 2
 
 
 @pytest.mark.parametrize(
