@@ -65,7 +65,7 @@ def _parse_example(file_name: str, content: str) -> PromptExample:
 
 
 def load_prompt(name: str, folder: Traversable | None = None) -> Prompt:
-    """Load prompt `name` (e.g. "extract_v1") from this package's folder, or from `folder`."""
+    """Load prompt `name` (e.g. "extract_v2") from this package's folder, or from `folder`."""
     folder = folder or importlib.resources.files(__name__)
     example_names = sorted(
         entry.name for entry in folder.iterdir() if entry.name.startswith(f"{name}.example") and entry.is_file()
