@@ -74,7 +74,7 @@ def _merge(
     output = llm.output
     disagreements: list[str] = []
     readings = read_llm_items(output, matchers.catalog, lines)
-    kind = _kind(rules.kind, Kind(output.kind), disagreements)
+    kind = _kind(rules.kind, Kind(output.kind), disagreements, _invoice_read(rules))
     if kind.value == Kind.OTHER and rules.kind.value == Kind.OTHER:
         readings = []  # a newsletter's product mentions are not an order, whatever either reader listed
     merge_notes: list[str] = []
@@ -148,7 +148,15 @@ def _agreement_check(disagreements: list[str], readings: list[LLMItemReading]) -
     return ValidatorResult(name="llm_rules_agree", ok=True, message=f"LLM and rules agree ({len(readings)} item(s))")
 
 
-def _kind(rules_kind: ExtractedField[Kind], llm_kind: Kind, disagreements: list[str]) -> ExtractedField[Kind]:
+def _invoice_read(rules: Extraction) -> bool:
+    """The rules saw an invoice and its reader found the invoice's own figures (number and gross)."""
+    header = rules.invoice
+    return header is not None and header.number.value is not None and header.gross.value is not None
+
+
+def _kind(
+    rules_kind: ExtractedField[Kind], llm_kind: Kind, disagreements: list[str], invoice_read: bool = False
+) -> ExtractedField[Kind]:
     if rules_kind.value == llm_kind:
         confidence = min(1.0, max(rules_kind.confidence, LLM_KIND_CONFIDENCE) + AGREEMENT_BONUS)
         return rules_kind.model_copy(update={"confidence": round(confidence, 4), "source": "both"})
@@ -161,11 +169,14 @@ def _kind(rules_kind: ExtractedField[Kind], llm_kind: Kind, disagreements: list[
         )
     disagreements.append(f"kind {rules_kind.value.value} (rules) vs {llm_kind.value} (LLM)")
     confidence = min(rules_kind.confidence, LLM_KIND_CONFIDENCE) * DISAGREEMENT_FACTOR
+    # A small model reads a 거래명세서's item table as a request; an invoice number and a gross amount found
+    # under their labels are better evidence. Either way the disagreement sends it to a person.
+    rules_win = rules_kind.value is Kind.INVOICE and invoice_read
     return ExtractedField[Kind](
-        value=llm_kind,
+        value=rules_kind.value if rules_win else llm_kind,
         confidence=round(confidence, 4),
         evidence=rules_kind.evidence,
-        source="llm",
+        source="rules" if rules_win else "llm",
         notes=[*rules_kind.notes, f"LLM and rules disagree: {rules_kind.value.value} (rules) vs {llm_kind.value}"],
     )
 

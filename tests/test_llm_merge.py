@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
+from extractors.envelope import envelope_from_bytes
+from extractors.invoice import with_invoice
 from extractors.llm import LLMItem, LLMOutput, LLMResult
 from extractors.merge import combine
 from extractors.merge_items import read_llm_items
 from extractors.rules import extract_with_rules, matchers_for
 from extractors.rules_lines import collect_lines
+from extractors.text import read_document
 from schemas.company import CompanyConfig, load_company
 from schemas.envelope import Channel, Envelope
 from schemas.extraction import Extraction, Kind, LLMUsage
@@ -160,6 +163,21 @@ def test_kind_disagreement_sends_to_review(company: CompanyConfig) -> None:
 
     assert merged.kind.confidence < THRESHOLDS.threshold_kind
     assert "llm_rules_agree" in _failed(merged)
+
+
+def test_an_invoice_with_its_number_and_gross_stays_an_invoice_when_the_llm_reads_a_request(
+    company: CompanyConfig,
+) -> None:
+    statement = SAMPLE_COMPANY.parent / "inbox" / "docs" / "18_supplier_statement.pdf"
+    envelope = envelope_from_bytes(statement.read_bytes(), statement.name, Channel.FILE)
+    text = read_document(envelope)
+    rules = with_invoice(extract_with_rules(text, envelope, company), text, company)
+    answer = _answer([("깊은홈 볼베어링 6204ZZ", 500, "6204ZZ")], kind="rfq", customer_name="(주)동아베어링상사")
+
+    merged = combine(rules, answer, text, envelope, company)
+
+    assert merged.kind.value == Kind.INVOICE and merged.kind.source == "rules"
+    assert merged.kind.confidence < THRESHOLDS.threshold_kind and "llm_rules_agree" in _failed(merged)
 
 
 def test_newsletter_both_agree_is_other(company: CompanyConfig) -> None:
