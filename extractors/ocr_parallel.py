@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -27,6 +28,8 @@ from extractors.ocr_preprocess import ImageRejected, count_pages, decode_page
 from extractors.ocr_tesseract import OcrEngineError
 from schemas.settings import Settings
 from schemas.text import Page
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -39,8 +42,10 @@ class OcrOutcome:
 
 def _worker_environment() -> None:
     # One thread per worker process, for Tesseract (set before it is spawned) and for OpenCV alike:
-    # with N workers, N × (cores) threads would thrash.
+    # with N workers, N × (cores) threads would thrash. A worker reads a document's pages itself (run_in_pool):
+    # a pool of its own inside each worker would put N × N Tesseracts on N cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ["INTAKE_OCR_WORKERS"] = "1"
     cv2.setNumThreads(1)
     # Ctrl-C in a terminal reaches the whole process group: a worker that died of it would break the pool and
     # fail the pages in flight. The parent decides what an interrupt means (intake batch finishes those pages).
@@ -68,7 +73,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         return pool
 
 
-def _discard_pool(workers: int) -> None:
+def discard_pool(workers: int) -> None:
     """Forget a pool whose worker died, so the next call starts a fresh one."""
     with _pools_lock:
         broken = _pools.pop(workers, None)
@@ -80,6 +85,15 @@ def _discard_pool(workers: int) -> None:
 def _shutdown_pools() -> None:
     for pool in _pools.values():
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_in_pool(workers: int, function: Callable[..., T], *args: object) -> Future[T]:
+    """Run `function(*args)` in the process's pool of `workers` OCR processes (arguments and result pickled).
+
+    For reading whole documents ahead (intake batch): the pool is the one the pages of `ocr_many` use, so the
+    machine never runs more than `workers` Tesseracts for both.
+    """
+    return _pool(workers).submit(function, *args)
 
 
 def _ocr_encoded_page(data: bytes, index: int, languages: str) -> Page:
@@ -96,7 +110,7 @@ def ocr_pages_parallel(images: Sequence[np.ndarray], languages: str, workers: in
     try:
         return [future.result() for future in futures]
     except BrokenProcessPool:
-        _discard_pool(workers)
+        discard_pool(workers)
         raise OcrEngineError("an OCR worker process died (out of memory?)") from None
 
 
@@ -128,7 +142,7 @@ def ocr_many(images: Sequence[bytes], workers: int | None = None, settings: Sett
         if outcomes[number].error is None:
             _record(outcomes[number], future.result)
     if any(isinstance(f.exception(), BrokenProcessPool) for _, f in futures if f.done() and not f.cancelled()):
-        _discard_pool(workers)
+        discard_pool(workers)
     for outcome in outcomes:
         outcome.pages.sort(key=lambda page: page.number)
     return outcomes

@@ -5,19 +5,10 @@ distinct bytes, however many files carry them), a document in a final state is n
 that a killed run left half-done is finished from the stages it had already stored (process_document).
 A failed document stays failed on the next run unless `retry_failed` asks for another attempt.
 
-Both cores: documents run `workers` at a time, each in a thread of the flow's ThreadPoolTaskRunner, and
-`workers` is also the size of the OCR process pool. A single-page scan is read in its document's thread
-(Tesseract's C API releases the GIL, so two threads read two pages at once); a multi-page document's pages go
-to the pool (extractors/ocr_parallel.py). Each document's other work (its Prefect task and flow runs, PDF
-parsing, extraction, store writes) is meant to overlap the other document's OCR. Tesseracts at once:
-`workers`, or one more while a multi-page document's pages in the pool meet a single page in the other thread.
-Measured with benchmarks/batch_bench.py (10 single-page scans, LLM off, 2 cores shared with other jobs), at
-load ~1 when two raw Tesseracts side by side ran 1.75× as fast as one after the other: 1 worker 27.2 pages/minute,
-2 workers 33.1 (1.22×). Sending single pages to the OCR pool as well gave the same 2-worker time (17.2 s against
-17.1-18.1 s for ten pages), so the simpler path stayed. What does not overlap, by the numbers, is the
-per-document orchestration (a subflow and five task runs: ~0.8 s of the ~2 s a page takes on one worker, in this
-process and Prefect's server). At load 3-4 (ceiling 0.83×: no second core to give) it was 16.1 against 18.8
-pages/minute. The 1.8× target is not reached.
+Both cores: the documents' flow runs go one after the other in this thread, while the next `workers`
+documents are read (OCR, PDF parsing) in the pool of `workers` OCR processes (flows/read_ahead.py says why not
+documents side by side in threads). Tesseracts at once: `workers`. With one worker everything runs here.
+Measured with benchmarks/batch_bench.py: see that file's docstring.
 """
 
 from __future__ import annotations
@@ -30,14 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture, as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect import flow
 from pydantic import BaseModel, Field
 
 from flows.batch_files import BatchListing, list_batch
 from flows.process_document import FINAL_STATES, process_document, record_file
+from flows.read_ahead import ReadAhead
 from flows.results import DocumentResult, RunStatus
 from flows.runtime import current_runtime
 from store import documents
@@ -95,15 +84,6 @@ class BatchObserver(Protocol):
     def stop_requested(self) -> bool: ...
 
 
-@task(cache_policy=NO_CACHE)
-def run_batch_document(path: str, document_id: int | None) -> DocumentResult:
-    """Record the file if this is its first run, then process its document."""
-    recorded = record_file(Path(path)) if document_id is None else document_id
-    if isinstance(recorded, DocumentResult):
-        return recorded
-    return process_document(recorded)
-
-
 def _entries(listing: BatchListing, retry_failed: bool) -> tuple[list[BatchEntry], list[int]]:
     """An entry per file from what the store already knows, and the indexes of the entries to process now."""
     entries: list[BatchEntry] = []
@@ -145,16 +125,6 @@ def _refresh(entries: list[BatchEntry]) -> None:
             entry.kind = document.kind.value if document.kind else None
 
 
-def _finish(entry: BatchEntry, future: PrefectFuture[DocumentResult]) -> None:
-    try:
-        result = future.result()
-    except Exception as exc:  # a fault outside process_document's own handling (store, disk): this file only
-        entry.status, entry.error = "failed", f"{type(exc).__name__}: {exc}"
-        return
-    entry.document_id, entry.status, entry.error = result.document_id, result.status, result.error
-    entry.kind, entry.processed_now = result.kind, True
-
-
 @contextmanager
 def _ocr_workers(workers: int) -> Iterator[None]:
     """The OCR stage reads its settings from the environment (it has no runtime): give it this batch's workers."""
@@ -169,30 +139,76 @@ def _ocr_workers(workers: int) -> Iterator[None]:
             os.environ["INTAKE_OCR_WORKERS"] = previous
 
 
+def _record(listing: BatchListing, entry: BatchEntry, index: int) -> bool:
+    """Record the entry's file if it is new; False when it cannot be read (the entry then holds the failure)."""
+    if entry.document_id is not None:
+        return True
+    recorded = record_file(listing.files[index].path)
+    if isinstance(recorded, DocumentResult):
+        entry.status, entry.error, entry.processed_now = recorded.status, recorded.error, True
+        return False
+    entry.document_id = recorded
+    return True
+
+
+def _process(entry: BatchEntry) -> None:
+    assert entry.document_id is not None
+    try:
+        result = process_document(entry.document_id)
+    except Exception as exc:  # a fault outside process_document's own handling (store, disk): this file only
+        entry.status, entry.error = "failed", f"{type(exc).__name__}: {exc}"
+        return
+    entry.status, entry.error, entry.kind, entry.processed_now = result.status, result.error, result.kind, True
+
+
+@contextmanager
+def _reading_ahead(workers: int) -> Iterator[ReadAhead | None]:
+    """With more than one worker, read documents ahead in the OCR processes for as long as the batch runs."""
+    runtime = current_runtime()
+    read_ahead = ReadAhead(workers) if workers > 1 else None
+    runtime.read_ahead = read_ahead
+    try:
+        yield read_ahead
+    finally:
+        runtime.read_ahead = None
+        if read_ahead is not None:
+            read_ahead.cancel()
+
+
 def _run_documents(
     listing: BatchListing, entries: list[BatchEntry], todo: list[int], workers: int, observer: BatchObserver | None
 ) -> tuple[int, bool]:
-    """Keep `workers` documents running until all are done or a stop is asked: (processed, interrupted)."""
+    """Process the documents one flow run after the other, the next `workers` being read ahead meanwhile, until all
+    are done or a stop is asked (the documents already started are finished): (processed, interrupted)."""
     waiting: deque[int] = deque(todo)
-    running: dict[PrefectFuture[DocumentResult], int] = {}
+    started: deque[int] = deque()
     processed = 0
-    while waiting or running:
-        while waiting and len(running) < workers and not (observer and observer.stop_requested()):
-            index = waiting.popleft()
-            future = run_batch_document.submit(str(listing.files[index].path), entries[index].document_id)
-            running[future] = index
-        if not running:
-            return processed, True
-        done = next(as_completed(list(running)))
-        entry = entries[running.pop(done)]
-        _finish(entry, done)
-        processed += 1
-        if observer is not None:
-            observer.finished(entry)
-    return processed, False
+    with _reading_ahead(workers) as read_ahead:
+        while waiting or started:
+            while waiting and len(started) <= (workers if read_ahead else 0) and not _stopping(observer):
+                index = waiting.popleft()
+                entry = entries[index]
+                new = entry.document_id is None
+                if _record(listing, entry, index) and new and read_ahead is not None:
+                    assert entry.document_id is not None
+                    read_ahead.start(entry.document_id)
+                started.append(index)
+            if not started:
+                return processed, True
+            entry = entries[started.popleft()]
+            if entry.status == "pending":
+                _process(entry)
+            processed += 1
+            if observer is not None:
+                observer.finished(entry)
+    return processed, bool(waiting)
 
 
-@flow(name="process_batch", log_prints=False, validate_parameters=False, task_runner=ThreadPoolTaskRunner())
+def _stopping(observer: BatchObserver | None) -> bool:
+    return observer is not None and observer.stop_requested()
+
+
+@flow(name="process_batch", log_prints=False, validate_parameters=False)
 def process_batch(
     folder: str, workers: int = 2, retry_failed: bool = False, observer: BatchObserver | None = None
 ) -> BatchReport:

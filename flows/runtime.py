@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from sqlalchemy.engine import Engine
 
 from extractors.llm import LLMCache, LLMClient
@@ -17,6 +19,9 @@ from schemas.settings import Settings
 from store.blobs import BlobStore
 from store.cache import StoredLLMCache
 from store.db import make_engine, migrate
+
+if TYPE_CHECKING:
+    from flows.read_ahead import ReadAhead
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Runtime:
     out_dir: Path
     llm: LLMClient | None = None
     llm_cache: LLMCache | None = None
+    read_ahead: ReadAhead | None = None  # set by process_batch while it reads documents ahead
     _stack: ExitStack = field(default_factory=ExitStack, repr=False)
 
     @property
@@ -77,6 +83,9 @@ def open_runtime(
     runtime.llm_cache = StoredLLMCache(runtime.engine)
     runtime.quotes_dir.mkdir(parents=True, exist_ok=True)
     runtime.outbox_dir.mkdir(parents=True, exist_ok=True)
+    # A flow run's heartbeat thread sleeps in whole seconds and is joined when the run ends: up to a second of
+    # idle wait per document. Heartbeats feed zombie detection by automations, which intake does not set up.
+    runtime._stack.enter_context(temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
     previous, _current = _current, runtime
     try:
         with runtime._stack:

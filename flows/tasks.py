@@ -53,8 +53,8 @@ def load_envelope(document_id: int) -> Envelope:
 @task(cache_policy=NO_CACHE)
 def read_text(document_id: int) -> DocumentText:
     rt = current_runtime()
-    envelope = load_envelope(document_id)
-    text = read_document(envelope)
+    read_ahead = rt.read_ahead.take(document_id) if rt.read_ahead is not None else None
+    text = read_ahead if read_ahead is not None else read_document(load_envelope(document_id))
     with session_scope(rt.engine) as session:
         documents.save_text(session, document_id, text)
         append_event(
