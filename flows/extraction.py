@@ -28,7 +28,7 @@ def unreadable_reason(text: DocumentText) -> str | None:
 
     An empty mail is not unreadable: it goes on to extraction and ends as "not a request".
     """
-    if any(part.status == "ok" and part.text.strip() for part in text.parts) or not text.errors:
+    if _has_words(text) or not text.errors:
         return None
     return "; ".join(text.errors)
 
@@ -42,6 +42,12 @@ def extract_document(rt: Runtime, text: DocumentText, envelope: Envelope, learnt
     if rules.kind.value is Kind.INVOICE:
         rules = with_invoice(rules, text, rt.company)
     rules.validators.extend(_unread_parts(text))
+    if rt.llm is not None and not _has_words(text):
+        # An empty mail, or one whose only attachment could not be read: the model would get a sender line and
+        # nothing to extract (one 10-30 s call on the local model for an empty answer).
+        extraction = combine(rules, None, text, envelope, rt.company, learnt)
+        extraction.extractor = "rules (no text for the LLM)"
+        return extraction
     answer, error = None, None
     if rt.llm is not None:
         try:
@@ -51,3 +57,7 @@ def extract_document(rt: Runtime, text: DocumentText, envelope: Envelope, learnt
         except LLMError as exc:
             error = str(exc)
     return combine(rules, answer, text, envelope, rt.company, learnt, llm_error=error)
+
+
+def _has_words(text: DocumentText) -> bool:
+    return any(part.status == "ok" and part.text.strip() for part in text.parts)

@@ -267,3 +267,23 @@ def test_store_backed_cache_survives_a_restart(api: FakeChatServer, tmp_path: Pa
         engine.dispose()
 
     assert len(api.requests) == 1
+
+
+def test_a_document_without_text_is_not_sent_to_the_llm(api: FakeChatServer, tmp_path: Path) -> None:
+    """The sample inbox's empty mail has nothing to extract: no call (the local model spends 10-30 s on one)."""
+    from extractors.envelope import envelope_from_bytes
+    from extractors.text import read_document
+    from flows.extraction import extract_document
+    from flows.runtime import open_runtime
+    from schemas.company import LearntAliases
+    from schemas.envelope import Channel
+
+    mail = Path(__file__).parents[1] / "samples" / "inbox" / "docs" / "12_empty_mail.eml"
+    envelope = envelope_from_bytes(mail.read_bytes(), mail.name, Channel.FILE)
+    with open_runtime(_settings(api, home=tmp_path)) as runtime:
+        skipped = extract_document(runtime, read_document(envelope), envelope, LearntAliases())
+        assert api.requests == []
+        assert skipped.extractor == "rules (no text for the LLM)"
+        read = extract_document(runtime, _document(BODY), envelope, LearntAliases())
+    assert len(api.requests) == 1
+    assert read.extractor == "llm+rules"
