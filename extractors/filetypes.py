@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from pathlib import PurePath
 
 OCTET_STREAM = "application/octet-stream"
 
@@ -42,6 +43,26 @@ _MAIL_HEADERS = {
     b"content-type",
 }
 _TEXT_SAMPLE = 64 * 1024
+# Binary document formats a file name promises. Text under such a name (a renamed note, a download that saved the
+# server's error page) is not the document the sender meant: read as text it would end as "not a request" with no
+# word of what went wrong.
+_NAMED_FORMATS = {
+    ".pdf": "a PDF",
+    ".png": "a PNG image",
+    ".jpg": "a JPEG image",
+    ".jpeg": "a JPEG image",
+    ".tif": "a TIFF image",
+    ".tiff": "a TIFF image",
+    ".gif": "a GIF image",
+    ".bmp": "a BMP image",
+    ".webp": "a WebP image",
+}
+_CONTENT_DESCRIPTIONS = {
+    "text/plain": "content looks like plain text",
+    "text/html": "content looks like HTML",
+    "message/rfc822": "content looks like a mail",
+    OCTET_STREAM: "content type unknown",
+}
 
 # Charsets whose decoder accepts any byte sequence: a declaration of one of these proves nothing.
 _PERMISSIVE = {"latin_1", "iso8859_1", "cp1252", "iso8859_15"}
@@ -66,6 +87,19 @@ def sniff_content_type(data: bytes, name: str = "") -> str:
     if _HTML_START.match(head) or (name.lower().endswith((".html", ".htm")) and b"<" in head):
         return "text/html"
     return "text/plain"
+
+
+def name_contradiction(name: str, content_type: str) -> str | None:
+    """Why the bytes are not what the name promises, or None when they are or the name promises no binary format.
+
+    Any PDF or image satisfies the promise: a `scan.pdf` that is really a PNG is a readable scan, read as a PNG.
+    """
+    suffix = PurePath(name).suffix.lower()
+    promised = _NAMED_FORMATS.get(suffix)
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if promised is None or mime == "application/pdf" or mime.startswith("image/"):
+        return None
+    return f"named {suffix} but is not {promised} ({_CONTENT_DESCRIPTIONS.get(mime, f'content is {mime}')})"
 
 
 def _looks_like_mail(head: bytes) -> bool:

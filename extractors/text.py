@@ -1,8 +1,8 @@
 """Envelope -> DocumentText: each part read the way its type needs (plain, HTML, PDF text layer, OCR).
 
-Each part succeeds or fails on its own: a corrupt PDF or a 900-megapixel image becomes a PartText with a
-clear error and the other parts are still read. OCR comes from extractors.ocr when it can be imported;
-`ocr_backend()` is the one seam it plugs into, and without it scans are marked `needs_ocr`.
+Each part succeeds or fails on its own: a corrupt PDF, a `.pdf` that holds plain text or a 900-megapixel image
+becomes a PartText with a clear error and the other parts are still read. OCR comes from extractors.ocr when it
+can be imported; `ocr_backend()` is the one seam it plugs into, and without it scans are marked `needs_ocr`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from types import ModuleType
 
 from PIL import Image
 
-from extractors.filetypes import decode_text
+from extractors.filetypes import decode_text, name_contradiction
 from extractors.html import html_charset, html_to_text
 from extractors.pdf import PdfError, read_pdf
 from schemas.envelope import Envelope, Part
@@ -49,6 +49,11 @@ def read_part(part: Part) -> PartText:
         return result.model_copy(update={"status": "error", "error": "empty part (0 bytes)"})
     if len(data) > MAX_PART_BYTES:
         return _error(result, f"part too large ({len(data):,} bytes; the limit is {MAX_PART_BYTES:,})")
+    # The bytes decide how a part is read, but a name promising a PDF or an image over bytes that are neither is a
+    # failure to report, like a corrupt PDF, not text to read.
+    contradiction = name_contradiction(part.name, part.content_type)
+    if contradiction:
+        return _error(result, contradiction)
     mime, charset = _split_content_type(part.content_type)
     try:
         if mime in ("text/plain", "text/html"):

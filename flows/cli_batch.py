@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Annotated
 
@@ -140,6 +140,14 @@ def _summary_json(report: BatchReport, rows: list[InvoiceRow], others: int, expo
     )
 
 
+def _failure_line(entry: BatchEntry) -> str:
+    """`file: reason`, the file named once. A file's own part is named after the file, so the document's error
+    already starts with that name (`broken.pdf: corrupt PDF …`); a mail's part names (`order.pdf: …` inside
+    `mail.eml`) say which attachment failed and stay."""
+    reason = entry.error or "failed (no reason recorded)"
+    return f"{entry.file}: {reason.removeprefix(f'{PurePosixPath(entry.file).name}: ')}"
+
+
 def _print_summary(console: Console, report: BatchReport, rows: list[InvoiceRow], others: int) -> None:
     documents = sum(report.counts().values())
     console.print(f"[bold]{escape(report.folder)}[/bold]: {len(report.entries)} file(s), {documents} document(s)")
@@ -151,7 +159,7 @@ def _print_summary(console: Console, report: BatchReport, rows: list[InvoiceRow]
     if report.failures:
         console.print(f"[red]failed ({len(report.failures)}):[/red]")
         for entry in report.failures:
-            console.print(escape(f"  {entry.file}: {entry.error}"), soft_wrap=True)
+            console.print(escape(f"  {_failure_line(entry)}"), soft_wrap=True)
     if report.duplicates:
         console.print(f"duplicates (same bytes, processed once): {len(report.duplicates)}")
         for entry in report.duplicates:

@@ -8,6 +8,7 @@ Prefect API, and judge by the store, never by timing.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import random
@@ -32,6 +33,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from store import documents
 from store.audit import list_events, verify_chain
+from store.blobs import BlobStore
 from store.db import make_engine, session_scope
 from store.models import ExtractionRow
 
@@ -84,9 +86,7 @@ def _assert_rows_match(rows: list[dict[str, str]], truth: InvoiceTruth) -> None:
     assert read == Counter(truth.lines)
 
 
-def test_batch_outcomes_failures_and_export(
-    prefect_harness: None, intake_home: Path, tmp_path: Path
-) -> None:
+def test_batch_outcomes_failures_and_export(prefect_harness: None, intake_home: Path, tmp_path: Path) -> None:
     """Born-digital invoices, one scanned, a copy, a corrupt and an empty file: each outcome, and the export."""
     folder = tmp_path / "inbox"
     (folder / "later").mkdir(parents=True)
@@ -108,7 +108,7 @@ def test_batch_outcomes_failures_and_export(
     failures = {f["file"]: f["error"] for f in summary["failures"]}
     assert set(failures) == {"broken.pdf", "empty.pdf"}
     assert "empty" in failures["empty.pdf"]
-    assert "application/pdf" in failures["broken.pdf"] or "unsupported" in failures["broken.pdf"]
+    assert "named .pdf but is not a PDF" in failures["broken.pdf"]
     assert summary["duplicates"] == [{"file": "later/einfach-again.pdf", "same_as": "einfach.pdf"}]
     assert summary["skipped"] == ["notes.txt"]
     assert summary["processed"] == 5 and sum(summary["counts"].values()) == 5
@@ -130,6 +130,49 @@ def test_batch_outcomes_failures_and_export(
     again = CliRunner().invoke(app, ["batch", str(folder), "--json"])
     assert again.exit_code == 1  # the failures are still there, and not retried
     assert json.loads(again.stdout)["processed"] == 0
+
+
+def test_each_failure_line_names_its_file_once_with_the_reason(
+    prefect_harness: None, intake_home: Path, tmp_path: Path
+) -> None:
+    """A file's document error starts with its part's name, which is the file's own: the line must not repeat it.
+    A text file named .pdf is recorded (bytes kept) and fails like a corrupt PDF, instead of passing as "other"."""
+    folder = tmp_path / "inbox"
+    (folder / "later").mkdir(parents=True)
+    _bad_files(folder)
+    (folder / "later" / "broken-too.pdf").write_bytes(random.Random(5).randbytes(3000))
+    fake = b"hello, this is not a pdf\n"
+    (folder / "something.pdf").write_bytes(fake)
+
+    result = CliRunner().invoke(app, ["batch", str(folder), "--no-progress"])
+
+    assert result.exit_code == 1, result.output
+    failure_lines = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ") and ": " in line]
+    assert failure_lines == [
+        "broken.pdf: named .pdf but is not a PDF (content type unknown)",
+        "empty.pdf: empty file",
+        "later/broken-too.pdf: named .pdf but is not a PDF (content type unknown)",
+        "something.pdf: named .pdf but is not a PDF (content looks like plain text)",
+    ]
+    engine = make_engine(f"sqlite:///{intake_home / 'intake.db'}")
+    with session_scope(engine) as session:
+        [document] = [d for d in documents.list_documents(session) if d.source_name == "something.pdf"]
+        assert (document.status.value, document.sha256) == ("failed", hashlib.sha256(fake).hexdigest())
+    engine.dispose()
+    assert BlobStore.from_settings().path(document.sha256).read_bytes() == fake  # the original is kept
+
+
+def test_a_failure_line_drops_only_the_files_own_name_from_the_reason() -> None:
+    from flows.cli_batch import _failure_line
+    from flows.process_batch import BatchEntry
+
+    def line(file: str, error: str | None) -> str:
+        return _failure_line(BatchEntry(file=file, status="failed", error=error))
+
+    assert line("later/scan.pdf", "scan.pdf: corrupt PDF: no trailer") == "later/scan.pdf: corrupt PDF: no trailer"
+    assert line("mail.eml", "order.pdf: corrupt PDF") == "mail.eml: order.pdf: corrupt PDF"  # which attachment
+    assert line("gone.pdf", "cannot read: Permission denied") == "gone.pdf: cannot read: Permission denied"
+    assert line("odd.pdf", None) == "odd.pdf: failed (no reason recorded)"
 
 
 def test_bad_usage_exits_2_before_anything_is_processed(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import io
 import struct
 import zlib
+from email.message import EmailMessage
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from extractors import text as text_module
 from extractors.envelope import envelope_from_bytes
+from extractors.filetypes import name_contradiction
 from extractors.text import read_document, read_part
 from schemas.envelope import Channel, Envelope, Part
 from schemas.text import Line, Page, Word
@@ -155,3 +157,32 @@ def test_a_real_scan_goes_through_the_ocr_module() -> None:
 def test_an_empty_mail_body_is_skipped_without_an_error() -> None:
     [part] = read_document(_envelope(_part("body.txt", "text/plain; charset=utf-8", b"", role="body_text"))).parts
     assert (part.status, part.error) == ("skipped", None)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (b"hello, this is not a pdf\n", "something.pdf", "named .pdf but is not a PDF (content looks like plain text)"),
+        (b"<!DOCTYPE html><html><body>404</body></html>", "invoice.PDF",
+         "named .pdf but is not a PDF (content looks like HTML)"),
+        (bytes(range(256)) * 4, "order.pdf", "named .pdf but is not a PDF (content type unknown)"),
+        ("6204 베어링 100개".encode(), "scan.jpg",
+         "named .jpg but is not a JPEG image (content looks like plain text)"),
+    ],
+)  # fmt: skip
+def test_a_name_promising_a_pdf_or_image_over_other_bytes_is_a_part_error(data: bytes, name: str, reason: str) -> None:
+    [part] = read_document(envelope_from_bytes(data, name, Channel.DROP)).parts
+    assert (part.status, part.error, part.pages) == ("error", reason, [])
+
+
+def test_a_fake_pdf_attachment_is_an_error_while_plain_text_and_real_scans_read_as_before() -> None:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "kim@hangyeol.co.kr", "sales@testparts.co.kr", "발주"
+    mail.set_content("6204 베어링 100개")
+    mail.add_attachment(b"hello, this is not a pdf\n", maintype="application", subtype="pdf", filename="발주서.pdf")
+    document = read_document(envelope_from_bytes(mail.as_bytes(), "order.eml", Channel.FILE))
+    assert [(p.part, p.status) for p in document.parts] == [("body.txt", "ok"), ("발주서.pdf", "error")]
+    assert document.errors == ["발주서.pdf: named .pdf but is not a PDF (content looks like plain text)"]
+    [note] = read_document(envelope_from_bytes("6204 베어링 100개".encode(), "order.txt", Channel.DROP)).parts
+    assert (note.status, note.error, note.text) == ("ok", None, "6204 베어링 100개")
+    assert name_contradiction("scan.pdf", "image/png") is None  # a misnamed scan is still a scan
