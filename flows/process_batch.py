@@ -25,6 +25,7 @@ from prefect import flow
 from pydantic import BaseModel, Field
 
 from flows.batch_files import BatchListing, list_batch
+from flows.prefect_server import watch_temporary_server
 from flows.process_document import FINAL_STATES, process_document, record_file
 from flows.read_ahead import ReadAhead
 from flows.results import DocumentResult, RunStatus
@@ -217,6 +218,7 @@ def process_batch(
     Stops submitting when the observer asks (Ctrl-C); documents already started are finished first.
     """
     started = time.perf_counter()
+    watch_temporary_server()
     workers = max(workers, 1)
     listing = list_batch(Path(folder))
     entries, todo = _entries(listing, retry_failed)

@@ -335,3 +335,47 @@ def test_ctrl_c_finishes_the_documents_in_progress_and_says_how_to_resume(
         statuses = [s for (s,) in connection.execute("SELECT status FROM documents")]
     assert 1 <= len(statuses) < distinct
     assert set(statuses) <= FINAL, "a document was left half-done by Ctrl-C"
+
+
+def _server_child(parent: int) -> int | None:
+    """The process id of the temporary Prefect server `parent` started, if it runs yet."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == parent and b"prefect.server" in cmdline:
+            return int(entry.name)
+    return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # killed, waiting to be reaped: not running
+
+
+def test_kill_9_of_the_batch_process_alone_ends_its_temporary_prefect_server(tmp_path: Path) -> None:
+    """`kill -9 <pid>` (not the process group): the Prefect server the batch started does not run on, orphaned."""
+    env = dict(os.environ, INTAKE_HOME=str(tmp_path / "home"), INTAKE_LLM="off", PREFECT_HOME=str(tmp_path / "prefect"))
+    env.pop("PREFECT_API_URL", None)  # the batch starts a temporary server of its own
+    folder = tmp_path / "inbox"
+    _invoice_folder(folder)
+    batch = _start_batch(folder, env)
+    _wait_for_finished(batch, tmp_path / "home", at_least=1, timeout=180)
+    server = _server_child(batch.pid)
+    assert server is not None, "the batch runs no temporary Prefect server; the test proves nothing"
+    os.kill(batch.pid, signal.SIGKILL)
+    batch.wait()
+    deadline = time.monotonic() + 20
+    while _running(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    outlived = _running(server)
+    if outlived:
+        os.kill(server, signal.SIGTERM)  # leave no orphan behind a failed test either
+    assert not outlived, "the temporary Prefect server outlived the killed batch"
