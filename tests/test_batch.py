@@ -183,12 +183,18 @@ def test_bad_usage_exits_2_before_anything_is_processed(tmp_path: Path) -> None:
     assert runner.invoke(app, ["batch", str(tmp_path), "--workers", "0"]).exit_code == 2
 
 
-def test_a_finished_batch_processes_nothing_again(prefect_harness: None, intake_home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])  # everything in this process; documents read ahead in the pool
+def test_a_finished_batch_processes_nothing_again(
+    prefect_harness: None, intake_home: Path, tmp_path: Path, workers: str
+) -> None:
     """Judged by the store: no new audit event, no new extraction, on the second run."""
     folder = tmp_path / "inbox"
     folder.mkdir()
     shutil.copy(_truth("coolblue2").pdf, folder)
-    assert CliRunner().invoke(app, ["batch", str(folder)]).exit_code == 0
+    shutil.copy(_truth("AzureInterior").pdf, folder)
+    first = CliRunner().invoke(app, ["batch", str(folder), "--workers", workers, "--json"])
+    assert first.exit_code == 0, first.output
+    assert {e["status"] for e in json.loads(first.stdout)["entries"]} <= {"review", "recorded"}
     engine = make_engine(f"sqlite:///{intake_home / 'intake.db'}")
     with session_scope(engine) as session:
         events_before = len(list_events(session))
