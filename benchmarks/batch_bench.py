@@ -5,7 +5,14 @@
 Each run gets a fresh data home (empty store), so both process every page; the order alternates
 (1, 2, then 2, 1) and the best of the two runs of each counts, because a shared machine's load comes and
 goes. The time is the flow's own, from listing the folder to the last document stored: Prefect's start-up
-is outside it. Target: ≥ 1.8 × on 2 cores.
+is outside it, and so is the OCR processes' (the warm-up runs start them, as the first documents of a long
+batch do). Target: ≥ 1.8 × on 2 cores.
+
+Measured (10 pages, 2 cores, load ~1): before 2026-11-26, 1 worker 16-27 pages/minute, 2 workers 33-35
+(1.22×): a second of each document went to waiting on Prefect (heartbeat thread joins, 2 s retries after
+SQLite "database is locked"). Without those waits, and with documents read ahead in the OCR processes
+(flows/read_ahead.py): 1 worker 46.2, 2 workers 82.2 pages/minute (1.78×; the machine's own ceiling, two raw
+Tesseracts side by side, measured 1.24-1.84× during such runs).
 """
 
 from __future__ import annotations
@@ -60,7 +67,9 @@ def main() -> None:
         warm_up = folder / "warm-up"
         warm_up.mkdir()
         (warm_up / pages[0].path.name).write_bytes(pages[0].path.read_bytes())
-        _run_batch(warm_up, folder / "warm-up-home", 1)  # Prefect's API and the OCR models into memory
+        # Prefect's API and the OCR models into memory: in this process (1 worker) and in the OCR processes (2).
+        for workers in (1, 2):
+            _run_batch(warm_up, folder / f"warm-up-home-{workers}", workers)
         seconds: dict[int, list[float]] = {1: [], 2: []}
         for round_number in range(ROUNDS):
             for workers in (1, 2) if round_number % 2 == 0 else (2, 1):

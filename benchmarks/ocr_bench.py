@@ -16,6 +16,13 @@
    - invoices: the 1.8× enlargement of 200-dpi text (kept: extractors/ocr_preprocess.py gives the F1 it buys)
      makes the clean-up 0.15–0.33 and the main pass 0.95–1.7 (raw 1.0–1.3). Both sides pay kor+eng: Tesseract
      reads every unsure line again with the other model; eng alone reads these pages in 0.76–1.10.
+   Not taken yet, measured 2026-11-26 (CPU s per page): reading Latin pages with eng alone would bring the set
+   to ~1.14, but it needs to know before reading that a page has no Hangul. Tesseract's script detection (OSD)
+   costs 0.23–0.35 per page; an eng read first and kor+eng only when it is unsure costs Korean pages +0.25
+   (eng means 0.44–0.55 on them, 0.87–0.93 on invoices); vertically stacked components (jamo) on the cleaned
+   page separate these pages (Korean 16–78 stacked, 5–19 %; invoices 2–8, under 1 %) for 0.03–0.10, but a
+   mostly Latin page with a few Hangul words would lose them. Tesseract's stopper_nondict_certainty_base
+   (when a word is tried in the other language) changed neither time nor characters.
 2. The whole set through `ocr_many` with 1 and with 2 workers. Target: ≥ 1.8 × speed-up on 2 cores.
 Both with OMP_THREAD_LIMIT=1 (../shared/RECIPES.md: Tesseract's own threads make it 3–4 × slower here).
 """
