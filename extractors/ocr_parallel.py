@@ -30,6 +30,7 @@ from schemas.settings import Settings
 from schemas.text import Page
 
 T = TypeVar("T")
+_WORKER_NICENESS = 5
 
 
 @dataclass
@@ -46,6 +47,10 @@ def _worker_environment() -> None:
     # a pool of its own inside each worker would put N × N Tesseracts on N cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["INTAKE_OCR_WORKERS"] = "1"
+    # OCR is throughput work; the process that feeds it (a batch's flow runs, the review app) is serial and
+    # waits on nothing else: when all cores are busy, it goes first. Batch of 11 scans on 2 workers: 0.68 ->
+    # 0.66 s a page.
+    os.nice(_WORKER_NICENESS)
     cv2.setNumThreads(1)
     # Ctrl-C in a terminal reaches the whole process group: a worker that died of it would break the pool and
     # fail the pages in flight. The parent decides what an interrupt means (intake batch finishes those pages).
