@@ -10,9 +10,11 @@ batch do). Target: ≥ 1.8 × on 2 cores.
 
 Measured (10 pages, 2 cores, load ~1): before 2026-11-26, 1 worker 16-27 pages/minute, 2 workers 33-35
 (1.22×): a second of each document went to waiting on Prefect (heartbeat thread joins, 2 s retries after
-SQLite "database is locked"). Without those waits, and with documents read ahead in the OCR processes
-(flows/read_ahead.py): 1 worker 46.2, 2 workers 82.2 pages/minute (1.78×; the machine's own ceiling, two raw
-Tesseracts side by side, measured 1.24-1.84× during such runs).
+SQLite "database is locked"). Without those waits, with documents read ahead in the OCR processes
+(flows/read_ahead.py) and those at niceness 5: 1 worker 48.0, 2 workers 84.7 pages/minute (1.76×) on 10 pages;
+56.8 and 99.2 (1.75×) on 30 (INTAKE_BENCH_KOREAN_PAGES=26). Two raw Tesseracts side by side ran 1.82-1.85× as
+fast as one after the other in the same runs: what is left is the flow runs' own work in this process and
+Prefect's server, which the second core does not share.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ ROUNDS = 2
 
 def _scan_folder(folder: Path) -> list[BenchPage]:
     work = folder / "render"
-    pages = korean_pages(work / "korean", count=6, dpi=200) + invoice_pages(work / "invoices", dpi=200)
+    # INTAKE_BENCH_KOREAN_PAGES: a longer batch, where filling and draining the read-ahead weigh less.
+    count = int(os.environ.get("INTAKE_BENCH_KOREAN_PAGES", "6"))
+    pages = korean_pages(work / "korean", count=count, dpi=200) + invoice_pages(work / "invoices", dpi=200)
     batch = folder / "batch"
     batch.mkdir()
     for page in pages:
