@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -22,6 +22,7 @@ from rich.text import Text
 from flows.batch_export import EXPORT_SUFFIXES, InvoiceRow, invoice_rows, write_export
 from flows.polling import exclusive_poll
 from flows.process_batch import BatchEntry, BatchReport, process_batch
+from flows.results import failure_reason
 from flows.runtime import open_runtime
 from schemas.company import ConfigError
 from schemas.settings import Settings
@@ -141,11 +142,7 @@ def _summary_json(report: BatchReport, rows: list[InvoiceRow], others: int, expo
 
 
 def _failure_line(entry: BatchEntry) -> str:
-    """`file: reason`, the file named once. A file's own part is named after the file, so the document's error
-    already starts with that name (`broken.pdf: corrupt PDF …`); a mail's part names (`order.pdf: …` inside
-    `mail.eml`) say which attachment failed and stay."""
-    reason = entry.error or "failed (no reason recorded)"
-    return f"{entry.file}: {reason.removeprefix(f'{PurePosixPath(entry.file).name}: ')}"
+    return f"{entry.file}: {failure_reason(entry.error, entry.file)}"
 
 
 def _print_summary(console: Console, report: BatchReport, rows: list[InvoiceRow], others: int) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from flows.results import DocumentResult
+from flows.results import DocumentResult, failure_reason
 
 _STATUS_STYLE = {
     "quoted": "green",
@@ -38,7 +38,7 @@ def _outcome(result: DocumentResult) -> str:
     if result.status == "quoted":
         return f"{result.quote_number}  {result.total:,} KRW" if result.total is not None else str(result.quote_number)
     if result.status == "failed":
-        return result.error or "failed"
+        return failure_reason(result.error, result.file)
     if result.status == "review":
         first = result.reasons[0] if result.reasons else "needs a person"
         more = f" (+{len(result.reasons) - 1})" if len(result.reasons) > 1 else ""

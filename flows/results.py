@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -38,3 +39,12 @@ class DocumentResult(BaseModel):
     extractor: str | None = None
     already_processed: bool = Field(default=False, description="the same bytes were processed before")
 
+
+
+def failure_reason(error: str | None, file: str) -> str:
+    """A failed file's reason for a line that already names the file.
+
+    A file's own part is named after the file, so its document's error starts with that name (`broken.pdf: corrupt
+    PDF …`); a mail's part names (`order.pdf: …` inside `mail.eml`) say which attachment failed and stay.
+    """
+    return (error or "failed (no reason recorded)").removeprefix(f"{PurePosixPath(file).name}: ")

@@ -138,3 +138,21 @@ def test_bad_company_folder_is_bad_usage(tmp_path: Path, monkeypatch) -> None:
     result = runner.invoke(app, ["run", str(INBOX / "docs" / "01_rfq_korean.eml"), "--config", str(broken)])
     assert result.exit_code == 2
     assert "customers.csv, line 2, column 'business_no'" in result.output
+
+
+def test_the_run_table_names_a_failed_file_once() -> None:
+    """The file column names the file; its reason does not repeat it (a mail's attachment name stays)."""
+    from rich.console import Console
+
+    from flows.display import print_results
+    from flows.results import DocumentResult
+
+    console = Console(record=True, width=200)
+    results = [
+        DocumentResult(file="inbox/broken.pdf", status="failed", error="broken.pdf: corrupt PDF (no trailer)"),
+        DocumentResult(file="inbox/mail.eml", status="failed", error="order.pdf: corrupt PDF (no trailer)"),
+    ]
+    print_results(console, results, Path("out"))
+    text = console.export_text()
+    assert text.count("broken.pdf") == 1
+    assert "mail.eml" in text and "order.pdf: corrupt PDF" in text
