@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +32,7 @@ from schemas.text import Page
 
 T = TypeVar("T")
 _WORKER_NICENESS = 5
+_OWNER_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -41,20 +43,42 @@ class OcrOutcome:
     error: str | None = None
 
 
-def _worker_environment() -> None:
+def _worker_environment(owner: int) -> None:
     # One thread per worker process, for Tesseract (set before it is spawned) and for OpenCV alike:
     # with N workers, N × (cores) threads would thrash. A worker reads a document's pages itself (run_in_pool):
     # a pool of its own inside each worker would put N × N Tesseracts on N cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["INTAKE_OCR_WORKERS"] = "1"
-    # OCR is throughput work; the process that feeds it (a batch's flow runs, the review app) is serial and
-    # waits on nothing else: when all cores are busy, it goes first. Batch of 11 scans on 2 workers: 0.68 ->
-    # 0.66 s a page.
-    os.nice(_WORKER_NICENESS)
     cv2.setNumThreads(1)
     # Ctrl-C in a terminal reaches the whole process group: a worker that died of it would break the pool and
     # fail the pages in flight. The parent decides what an interrupt means (intake batch finishes those pages).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # OCR is throughput work; the process that feeds it (a batch's flow runs, the review app) is serial and
+    # waits on nothing else: when all cores are busy, it goes first. Batch of 11 scans on 2 workers: 0.68 ->
+    # 0.66 s a page.
+    os.nice(_WORKER_NICENESS)
+    threading.Thread(target=_exit_with, args=(owner,), name="exit-with-owner", daemon=True).start()
+
+
+def _exit_with(owner: int) -> None:
+    """End this worker once the process that owns the pool is gone (killed with SIGKILL, it told no one).
+
+    A forkserver worker's parent is the fork server, not the owner, and every worker holds both ends of the
+    pool's pipes: after `kill -9` of `intake batch` neither the workers nor the fork server ever saw an end of
+    file, and all three lived on (~270 MB). The fork server ends by itself once its workers have.
+    """
+    while True:
+        time.sleep(_OWNER_CHECK_SECONDS)
+        try:
+            os.kill(owner, 0)
+            with open(f"/proc/{owner}/stat", encoding="ascii", errors="replace") as stat:
+                ended = stat.read().rsplit(")", 1)[1].split()[0] == "Z"  # killed, not yet reaped
+        except (ProcessLookupError, PermissionError):  # gone, or the id is another user's process now
+            ended = True
+        except OSError:  # no /proc: the signal test alone decides
+            ended = False
+        if ended:
+            os._exit(0)
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}
@@ -73,7 +97,9 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         if pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["extractors.ocr_page"])
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_environment)
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_environment, initargs=(os.getpid(),)
+            )
             _pools[workers] = pool
         return pool
 

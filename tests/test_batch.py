@@ -343,8 +343,9 @@ def test_ctrl_c_finishes_the_documents_in_progress_and_says_how_to_resume(
     assert set(statuses) <= FINAL, "a document was left half-done by Ctrl-C"
 
 
-def _server_child(parent: int) -> int | None:
-    """The process id of the temporary Prefect server `parent` started, if it runs yet."""
+def _children(parent: int, marker: bytes) -> list[int]:
+    """Process ids of `parent`'s children whose command line contains `marker`."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -353,9 +354,9 @@ def _server_child(parent: int) -> int | None:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat[1]) == parent and b"prefect.server" in cmdline:
-            return int(entry.name)
-    return None
+        if int(stat[1]) == parent and marker in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 def _running(pid: int) -> bool:
@@ -366,22 +367,25 @@ def _running(pid: int) -> bool:
     return state != "Z"  # killed, waiting to be reaped: not running
 
 
-def test_kill_9_of_the_batch_process_alone_ends_its_temporary_prefect_server(tmp_path: Path) -> None:
-    """`kill -9 <pid>` (not the process group): the Prefect server the batch started does not run on, orphaned."""
+def test_kill_9_of_the_batch_process_alone_leaves_no_process_behind(tmp_path: Path) -> None:
+    """`kill -9 <pid>` (not the process group): the Prefect server the batch started and its OCR processes (the
+    fork server and its workers, reading ahead) do not run on, orphaned."""
     env = dict(os.environ, INTAKE_HOME=str(tmp_path / "home"), INTAKE_LLM="off", PREFECT_HOME=str(tmp_path / "prefect"))
     env.pop("PREFECT_API_URL", None)  # the batch starts a temporary server of its own
     folder = tmp_path / "inbox"
     _invoice_folder(folder)
     batch = _start_batch(folder, env)
     _wait_for_finished(batch, tmp_path / "home", at_least=1, timeout=180)
-    server = _server_child(batch.pid)
-    assert server is not None, "the batch runs no temporary Prefect server; the test proves nothing"
+    servers = _children(batch.pid, b"prefect.server")
+    fork_servers = _children(batch.pid, b"multiprocessing.forkserver")
+    left = servers + fork_servers + [w for f in fork_servers for w in _children(f, b"multiprocessing.forkserver")]
+    assert servers and len(left) >= 3, "no server or OCR processes to watch; the test proves nothing"
     os.kill(batch.pid, signal.SIGKILL)
     batch.wait()
     deadline = time.monotonic() + 20
-    while _running(server) and time.monotonic() < deadline:
+    while any(_running(pid) for pid in left) and time.monotonic() < deadline:
         time.sleep(0.2)
-    outlived = _running(server)
-    if outlived:
-        os.kill(server, signal.SIGTERM)  # leave no orphan behind a failed test either
-    assert not outlived, "the temporary Prefect server outlived the killed batch"
+    outlived = [pid for pid in left if _running(pid)]
+    for pid in outlived:
+        os.kill(pid, signal.SIGKILL)  # leave no orphan behind a failed test either
+    assert not outlived, "processes outlived the killed batch"
