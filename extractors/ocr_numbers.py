@@ -31,7 +31,7 @@ CODE_REREAD_BELOW = 0.95
 _CODE = re.compile(r"(?P<code>(?P<prefix>[0-9A-Za-z]{1,4})(?P<rest>-[0-9A-Za-z][0-9A-Za-z/-]*\d[0-9A-Za-z/-]*))$")
 _CLEAN_NUMBER = re.compile(r"\d{1,3}(?:[,.]\d{3})*(?:[.,]\d+)?[가-힣]{0,3}|\d+(?:[-/.:]\d+)*")
 _NUMBER_WITH_UNIT = re.compile(r"[\d.,]*\d\s?[가-힣]{0,3}")
-_HANGUL = re.compile(r"[가-힣]")
+HANGUL = re.compile(r"[가-힣]")
 _BARE_QUANTITY = re.compile(r"\d{2,5}")
 _GAP = 24
 _PAD = 6
@@ -48,7 +48,7 @@ def needs_second_look(word: OcrWord) -> bool:
 
 
 def page_is_korean(words: list[OcrWord]) -> bool:
-    return sum(bool(_HANGUL.search(w.text)) for w in words) >= max(3, len(words) // 20)
+    return sum(bool(HANGUL.search(w.text)) for w in words) >= max(3, len(words) // 20)
 
 
 def is_unsure_code(word: OcrWord) -> bool:
@@ -60,19 +60,20 @@ def reread_numbers(image: np.ndarray, words: list[OcrWord], languages: str) -> l
     models = languages.split("+")
     if KOREAN_MODEL not in models or not page_is_korean(words):
         return words
-    words = _second_look(image, words, needs_second_look, KOREAN_MODEL, _merge_number)
+    words = second_look(image, words, needs_second_look, KOREAN_MODEL, _merge_number)
     if LATIN_MODEL in models:
-        words = _second_look(image, words, is_unsure_code, LATIN_MODEL, _merge_code)
+        words = second_look(image, words, is_unsure_code, LATIN_MODEL, _merge_code)
     return words
 
 
-def _second_look(
+def second_look(
     image: np.ndarray,
     words: list[OcrWord],
     suspect: Callable[[OcrWord], bool],
     model: str,
     merge: Callable[[OcrWord, list[OcrWord]], OcrWord],
 ) -> list[OcrWord]:
+    """Read the crops of the suspect words again, all in one strip, with `model`; `merge` decides per word."""
     suspects = [i for i, word in enumerate(words) if suspect(word)]
     if not suspects:
         return words
@@ -113,7 +114,8 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def _joined(reading: list[OcrWord]) -> str:
+def joined_text(reading: list[OcrWord]) -> str:
+    """The pieces of one second reading as one word."""
     text = reading[0].text
     for before, word in itertools.pairwise(reading):
         # Keep the printed spacing: `2개` stays one token, `1,058,400 원` keeps its space.
@@ -123,7 +125,7 @@ def _joined(reading: list[OcrWord]) -> str:
 
 def _merge_code(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
     """`15-202503-197` -> `TS-202503-197`: taken only when everything after the prefix agrees."""
-    first, second = _CODE.search(original.text), _CODE.search(_joined(reading))
+    first, second = _CODE.search(original.text), _CODE.search(joined_text(reading))
     if not first or not second or first["rest"] != second["rest"] or first["prefix"] == second["prefix"]:
         return original
     text = original.text[: first.start("code")] + second["code"]
@@ -132,11 +134,11 @@ def _merge_code(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
 
 def _merge_number(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
     """The second reading in the original word's box, if it has the trap's shape; else the original."""
-    second = _joined(reading)
+    second = joined_text(reading)
     first_digits, second_digits = _digits(original.text), _digits(second)
     if not _NUMBER_WITH_UNIT.fullmatch(second) or not second_digits or not first_digits.startswith(second_digits):
         return original
-    if second_digits == first_digits and not _HANGUL.search(second):
+    if second_digits == first_digits and not HANGUL.search(second):
         return original
     second_confidence = min(w.confidence for w in reading)
     if second_digits == first_digits:

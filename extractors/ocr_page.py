@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from extractors.layout_tables import tables_from_lines
-from extractors.ocr_numbers import reread_numbers
+from extractors.ocr_numbers import HANGUL, KOREAN_MODEL, joined_text, reread_numbers, second_look
 from extractors.ocr_preprocess import TARGET_DPI, prepare_page, rotate_quarter_turns
+from extractors.ocr_script import looks_hangul
 from extractors.ocr_tesseract import OcrWord, detect_orientation, read_words
 from schemas.text import Line, Page, Word
 
@@ -28,6 +29,12 @@ LETTER_PSM = 4
 # upside down: only then is Tesseract's orientation detection worth its cost.
 _SUSPECT_ORIENTATION_BELOW = 0.70
 _MIN_ORIENTATION_CONFIDENCE = 1.5
+# Stacked glyph pieces from which a page is read with kor+eng (extractors.ocr_script: Korean forms show 43–107,
+# Latin invoices 0–3, a few German and French ones up to 26, which then cost what they always did).
+HANGUL_PAGE_MARKS = 8
+# Hangul read by the Latin model comes out as unsure letters (`SHLALAL` 0.00, `SAtA|` 0.46, `Het` 0.60 on our
+# mixed pages; a few reach 0.83). Those whose crop shows a stacked pair are read again with kor+eng.
+_HANGUL_SUSPECT_BELOW = 0.85
 
 
 def ocr_page_image(gray: np.ndarray, number: int, languages: str, psm: int | None = None) -> Page:
@@ -38,13 +45,45 @@ def ocr_page_image(gray: np.ndarray, number: int, languages: str, psm: int | Non
     prepared = prepare_page(gray)
     image = prepared.image
     psm = psm or (FORM_PSM if prepared.ruled else LETTER_PSM)
-    words = read_words(image, languages, psm)
+    words = _read_in_script(image, prepared.hangul_marks, languages, psm)
     if _may_be_turned(words):
         image, words = _read_upright(image, words, languages, psm)
     words = reread_numbers(image, words, languages)
     page = page_from_words(words, number, image.shape[1], image.shape[0])
     page.tables = tables_from_lines(page.lines)
     return page
+
+
+def _read_in_script(image: np.ndarray, hangul_marks: int, languages: str, psm: int) -> list[OcrWord]:
+    """Read with all `languages`, or, on a page without Hangul marks, with the Latin ones alone.
+
+    A Latin page that turns out to hold Hangul after all (a Korean name or address on an English invoice)
+    is read again whole with all languages: the words around the one found are often Hangul too, and too
+    small to show their marks.
+    """
+    models = languages.split("+")
+    latin = "+".join(m for m in models if m != KOREAN_MODEL)
+    if KOREAN_MODEL not in models or not latin or hangul_marks >= HANGUL_PAGE_MARKS:
+        return read_words(image, languages, psm)
+    words = read_words(image, latin, psm)
+    suspects = {
+        word
+        for word in words
+        if word.confidence < _HANGUL_SUSPECT_BELOW
+        and any(ch.isalpha() for ch in word.text)
+        and looks_hangul(image[word.top : word.bottom, word.left : word.right])
+    }
+    if suspects:
+        second = second_look(image, words, suspects.__contains__, languages, _hangul_reading)
+        if any(HANGUL.search(word.text) for word in second):
+            return read_words(image, languages, psm)
+    return words
+
+
+def _hangul_reading(original: OcrWord, reading: list[OcrWord]) -> OcrWord:
+    """The kor+eng reading of a word the Latin model was unsure of, if it found Hangul there."""
+    text = joined_text(reading)
+    return original.with_text(text, min(w.confidence for w in reading)) if HANGUL.search(text) else original
 
 
 def _mean_confidence(words: list[OcrWord]) -> float:
