@@ -140,17 +140,20 @@ def read_date(rows: list[TextRow], month_first: bool) -> ExtractedField[date | N
 def read_currency(rows: list[TextRow], company: CompanyConfig | None) -> ExtractedField[str | None]:
     """The currency most amounts are written in (codes and symbols counted over the whole document)."""
     counts: Counter[str] = Counter()
+    written: set[str] = set()
     first: dict[str, Evidence] = {}
     for row in rows:
         for match in _CURRENCY_WORDS.finditer(row.text):
             code, symbol, won, rupees = match.groups()
             currency = code or (CURRENCY_SYMBOLS.get(symbol or won or "", None)) or ("INR" if rupees else None)
             if currency:
-                # A written code outweighs a symbol: OCR turns `E103184` into `£103184`, never into `GBP`.
+                # A written code outweighs a symbol, and wins a tie: OCR turns `E103184` into `£103184`, never
+                # into `GBP`.
                 counts[currency] += 2 if code else 1
+                written.update([currency] if code else [])
                 first.setdefault(currency, row.evidence(match.start(), match.end()))
     if counts:
-        currency, count = counts.most_common(1)[0]
+        currency, count = max(counts.items(), key=lambda item: (item[1], item[0] in written))
         share = count / sum(counts.values())
         return _field(currency, 0.55 + 0.4 * share, first[currency], f"{count} of {sum(counts.values())} mentions")
     if any(re.search(r"[가-힣]", row.text) for row in rows[:40]):

@@ -100,6 +100,15 @@ def _invoice(lines: list[tuple[str, str, str, str]], net: str, tax: str, gross: 
     return _document(rows)
 
 
+def test_a_written_currency_code_wins_a_tie_with_misread_symbols() -> None:
+    """A scan read `E103184` (an article code) as `£103184` twice; the invoice says `Total EUR` once."""
+    text = _invoice([("£103184 Onderhoudsset", "1", "49,99", "49,99"), ("£103560 Flyer", "1", "0,00", "0,00")],
+                    "41,31", "8,68", "49,99")  # fmt: skip
+    header, _, _ = extract_invoice(text)
+    assert header.currency.value == "EUR"
+    assert header.currency.notes == ["2 of 4 mentions"]
+
+
 def test_a_consistent_invoice_reads_completely_and_passes_every_check() -> None:
     text = _invoice([("Hammer", "2", "12,50", "25,00"), ("Pliers", "4", "8,25", "33,00")], "58,00", "11,02", "69,02")
     header, items, validators = extract_invoice(text)
