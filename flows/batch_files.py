@@ -29,6 +29,7 @@ class BatchFile:
     name: str  # relative to the batch folder, with forward slashes
     sha256: str | None  # None when the file could not be read
     error: str | None = None
+    size: int = 0  # bytes
 
 
 @dataclass
@@ -67,7 +68,7 @@ def list_batch(folder: Path) -> BatchListing:
             if not _is_document(path):
                 listing.skipped.append(name)
                 continue
-            listing.files.append(BatchFile(path, name, _sha256(path)))
+            listing.files.append(BatchFile(path, name, _sha256(path), size=path.stat().st_size))
         except OSError as exc:
             listing.files.append(BatchFile(path, name, None, f"cannot read: {exc.strerror or exc}"))
     return listing

@@ -181,6 +181,12 @@ def _run_documents(
 ) -> tuple[int, bool]:
     """Process the documents one flow run after the other, the next `workers` being read ahead meanwhile, until all
     are done or a stop is asked (the documents already started are finished): (processed, interrupted)."""
+    if workers > 1:
+        # Largest files first (bytes stand for pages and pixels): the batch ends when its last reading does, and
+        # a large scan read last keeps one core busy while the others wait. `python -m benchmarks batch` (10 scans,
+        # the largest listed last), twice each: 1.69x and 1.80x as fast as one worker in listing order, 1.86x and
+        # 1.83x largest first.
+        todo = sorted(todo, key=lambda index: listing.files[index].size, reverse=True)
     waiting: deque[int] = deque(todo)
     started: deque[int] = deque()
     processed = 0

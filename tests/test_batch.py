@@ -206,6 +206,42 @@ def test_a_finished_batch_processes_nothing_again(
     engine.dispose()
 
 
+class _FinishOrder:
+    def __init__(self) -> None:
+        self.files: list[str] = []
+
+    def started(self, todo: int, done_before: int) -> None:
+        pass
+
+    def finished(self, entry: object) -> None:
+        self.files.append(entry.file)  # type: ignore[attr-defined]
+
+    def stop_requested(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_with_workers_in_parallel_the_largest_files_go_first(
+    prefect_harness: None, intake_home: Path, tmp_path: Path, workers: int
+) -> None:
+    """A large file read last would keep one core busy at the end while the others wait; one worker keeps the
+    listing's order."""
+    from flows.process_batch import process_batch
+    from flows.runtime import open_runtime
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for name in ("AzureInterior", "QualityHosting", "coolblue2"):
+        shutil.copy(_truth(name).pdf, folder)
+    listed = sorted(path.name for path in folder.iterdir())
+    by_size = sorted(listed, key=lambda name: (folder / name).stat().st_size, reverse=True)
+    assert by_size != listed
+    order = _FinishOrder()
+    with open_runtime():
+        process_batch(str(folder), workers, observer=order)
+    assert order.files == (by_size if workers > 1 else listed)
+
+
 def test_an_interrupted_document_resumes_from_its_stored_text(
     prefect_harness: None, intake_home: Path, tmp_path: Path
 ) -> None:
