@@ -9,20 +9,18 @@
    CPU seconds (ours: this process and its children; raw: the tesseract child) are printed beside wall
    seconds because other jobs' load inflates wall time, not CPU time. Ours keeps its Tesseract models loaded
    from page to page, as a batch worker does: that one-time load is timed and printed on its own.
-   Where ours spends more than raw on the degraded scans (CPU s per page, 2026-11-26, after Tesseract moved
-   in process, which took the set from 1.74 to 1.31 in wall time):
-   - Korean forms: clean-up 0.07–0.08, second looks at numbers and codes 0.07–0.10, main pass 0.49–0.61, as
-     much as the whole raw run (0.44–0.63), which reads 34–59 % of the characters where ours reads 95–99 %.
-   - invoices: the 1.8× enlargement of 200-dpi text (kept: extractors/ocr_preprocess.py gives the F1 it buys)
-     makes the clean-up 0.15–0.33 and the main pass 0.95–1.7 (raw 1.0–1.3). Both sides pay kor+eng: Tesseract
-     reads every unsure line again with the other model; eng alone reads these pages in 0.76–1.10.
-   Not taken yet, measured 2026-11-26 (CPU s per page): reading Latin pages with eng alone would bring the set
-   to ~1.14, but it needs to know before reading that a page has no Hangul. Tesseract's script detection (OSD)
-   costs 0.23–0.35 per page; an eng read first and kor+eng only when it is unsure costs Korean pages +0.25
-   (eng means 0.44–0.55 on them, 0.87–0.93 on invoices); vertically stacked components (jamo) on the cleaned
-   page separate these pages (Korean 16–78 stacked, 5–19 %; invoices 2–8, under 1 %) for 0.03–0.10, but a
-   mostly Latin page with a few Hangul words would lose them. Tesseract's stopper_nondict_certainty_base
-   (when a word is tried in the other language) changed neither time nor characters.
+   Measured 2026-11-26 (best of 3, one core each): the set went from 1.31 to 1.09–1.13 (three runs) when
+   pages without Hangul marks in the ink started being read with `eng` alone (extractors/ocr_script.py: kor+eng
+   reads every unsure line a second time with the other model, 25–50 % more time on Latin invoices for the same
+   characters) and the clean-up got cheaper (enlarge then turn, rules on a linear half-size copy).
+   - Korean forms: 1.1–1.5 each. Clean-up and Hangul marks 0.08, second looks at numbers and codes 0.06–0.09
+     (Tesseract's time grows with the width of the words; a word alone costs as much as in the strip), main
+     pass 0.47–0.57 with kor+eng, as much as the whole raw run (0.44–0.63), which reads 34–59 % of the
+     characters where ours reads 95–99 %. `kor` alone reads in 0.39–0.46 but turns 2,900 into 2.900.
+   - invoices: 0.8–1.1 each. The 1.8× enlargement of 200-dpi text (kept: extractors/ocr_preprocess.py gives
+     the F1 it buys) makes the clean-up 0.14–0.19 and the `eng` pass 0.74–1.04 (raw kor+eng 1.0–1.3).
+   Tried without effect on time or characters: Tesseract's stopper_nondict_certainty_base,
+   enable_noise_removal, textord_tabfind_find_tables, paragraph_text_based.
 2. The whole set through `ocr_many` with 1 and with 2 workers. Target: ≥ 1.8 × speed-up on 2 cores.
 Both with OMP_THREAD_LIMIT=1 (../shared/RECIPES.md: Tesseract's own threads make it 3–4 × slower here).
 """
@@ -37,6 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 from rapidfuzz.distance import Levenshtein
 
 from benchmarks.ocr_pages import BenchPage, invoice_pages, korean_pages
@@ -166,6 +165,8 @@ def compare_workers(pages: list[BenchPage], settings: Settings, rounds: int = 2)
 
 def main() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    # One core for ours as for raw Tesseract, as in the worker processes (extractors.ocr_parallel).
+    cv2.setNumThreads(1)
     settings = Settings(ocr_workers=1)
     with tempfile.TemporaryDirectory(prefix="intake-ocr-bench-") as folder:
         scans = korean_pages(Path(folder) / "scans", count=6, dpi=200) + invoice_pages(Path(folder), dpi=200)
