@@ -1,4 +1,5 @@
-"""OCR of scans and photos: OpenCV clean-up, then Tesseract (kor+eng) with a box and a confidence per word.
+"""OCR of scans and photos: OpenCV clean-up, then Tesseract (kor+eng; eng alone on a page without Hangul) with a
+box and a confidence per word.
 
 Public entry points (extractors.text calls them):
 - `ocr_image(data)`: PNG / JPEG / TIFF (every frame of a multi-page TIFF) / BMP / WebP -> pages

@@ -8,11 +8,11 @@ unit price F1 (benchmarks/ocr_bench.py, tests/test_invoice_accuracy.py).
 Hangul's mark in the ink: a syllable stacks its final consonant (`한`, `복`) or a horizontal vowel (`주`)
 under the rest as a separate piece of about the same width. Latin letters do not: accents and the dots of
 i, j and ä are narrow and short, and letters of two lines are too far apart to make one glyph. Measured on
-the pages of the OCR benchmark and 15 real invoices rendered at 150–300 dpi: Korean forms show 12–82 such
-pairs (7–21 % of their glyph-sized pieces), Latin invoices 0–1 at 200 dpi or more, and up to 13 (ä, ü,
-pieces merged by blur) at 150 dpi or in German tables at 300 dpi. A page with a few pairs is therefore read
-with `kor+eng` as before; only a page without them is read with the Latin model alone, and its unsure words
-that show a pair are read again with `kor+eng` (see extractors.ocr_page).
+the pages of the OCR benchmark, the sample inbox's scan and 15 real invoices rendered at 150–300 dpi (clean
+and degraded): Korean forms show 43–107 such pairs; Latin invoices 0–3, except a few German and French ones
+at 7–26 (blurred umlauts and accents, small table print). A page with 8 or more (extractors.ocr_page) is read
+with `kor+eng` as before; a page with fewer is read with the Latin model alone, and its unsure words that show
+a pair are read again with `kor+eng`: if that finds Hangul, the whole page is read again with `kor+eng`.
 """
 
 from __future__ import annotations
