@@ -55,17 +55,17 @@ def ocr_page_image(gray: np.ndarray, number: int, languages: str, psm: int | Non
 
 
 def _read_in_script(image: np.ndarray, hangul_marks: int, languages: str, psm: int) -> list[OcrWord]:
-    """Read with all `languages`, or, on a page without Hangul marks, with the Latin ones alone.
+    """Read with all `languages`, or, on a page without Hangul marks, with all but the Korean model.
 
     A Latin page that turns out to hold Hangul after all (a Korean name or address on an English invoice)
     is read again whole with all languages: the words around the one found are often Hangul too, and too
     small to show their marks.
     """
     models = languages.split("+")
-    latin = "+".join(m for m in models if m != KOREAN_MODEL)
-    if KOREAN_MODEL not in models or not latin or hangul_marks >= HANGUL_PAGE_MARKS:
+    without_korean = "+".join(m for m in models if m != KOREAN_MODEL)
+    if KOREAN_MODEL not in models or not without_korean or hangul_marks >= HANGUL_PAGE_MARKS:
         return read_words(image, languages, psm)
-    words = read_words(image, latin, psm)
+    words = read_words(image, without_korean, psm)
     suspects = {
         word
         for word in words
